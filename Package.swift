@@ -2,25 +2,34 @@
 import PackageDescription
 
 /// Modules generated from Specs/ into Generated/ by `swift run gen`: one per IP block, plus the
-/// chips, the mailbox messages, the PM4 packets, the memory structures, the interrupt sources and
-/// the clear state. Listed here rather than read from the folder:
+/// chips, the mailbox messages, the PM4 packets, the memory structures, the interrupt sources,
+/// the clear state, and the spec files themselves (built into the tools). Listed here rather than read from the folder:
 /// SwiftPM caches a manifest's evaluation by its text, so a listing would go stale. A test checks
 /// that this list and Generated/ agree.
 let generatedBlocks = [
-  "MxBIF50", "MxChips", "MxClearState", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources", "MxMailbox",
-  "MxOSS30", "MxPM4Packets", "MxSMU713", "MxStructures",
+  "MxBIF50", "MxBuiltInSpecs", "MxChips", "MxClearState", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources",
+  "MxMailbox", "MxOSS30", "MxPM4Packets", "MxRuntimeRegisters", "MxSMU713", "MxStructures",
 ]
 
 /// Generated modules that are not register blocks.
 let generatedNonBlocks: Set = [
-  "MxChips", "MxClearState", "MxInterruptSources", "MxMailbox", "MxPM4Packets", "MxStructures",
+  "MxBuiltInSpecs", "MxChips", "MxRuntimeRegisters", "MxClearState", "MxInterruptSources", "MxMailbox", "MxPM4Packets",
+  "MxStructures",
 ]
 
-/// What a generated module needs beyond the register runtime (MxMMIO).
+/// What a generated module needs, when not only the register runtime (MxMMIO).
 let generatedDependencies: [String: [Target.Dependency]] = [
-  "MxPM4Packets": ["MxPM4"],
-  // The MQD's members are typed by the gfx_8_0 registers they mirror.
-  "MxStructures": ["MxMemory", "MxGFX80"],
+  "MxBuiltInSpecs": [],
+  "MxPM4Packets": ["MxMMIO", "MxPM4"],
+  // The MQD's members are typed by the gfx_8_0 registers they mirror, which the runtime's own
+  // register module holds.
+  "MxStructures": ["MxMMIO", "MxMemory", "MxRuntimeRegisters"],
+  // Blocks leave out, and re-export, the registers and enums the runtime's module declares.
+  "MxBIF50": ["MxMMIO", "MxRuntimeRegisters"],
+  "MxGFX80": ["MxMMIO", "MxRuntimeRegisters"],
+  "MxGMC81": ["MxMMIO", "MxRuntimeRegisters"],
+  "MxOSS30": ["MxMMIO", "MxRuntimeRegisters"],
+  "MxSMU713": ["MxMMIO", "MxRuntimeRegisters"],
 ]
 
 let package = Package(
@@ -67,7 +76,9 @@ let package = Package(
     .target(name: "MxHeaderImport", dependencies: ["MxSpecModel"]),
     .target(
       name: "MxGenerator",
-      dependencies: ["MxSpecModel", "MxSpecLoader", "MxSpecValidator", "MxSwiftEmitter", "MxHeaderImport"]
+      dependencies: [
+        "MxSpecModel", "MxSpecLoader", "MxSpecValidator", "MxSwiftEmitter", "MxHeaderImport", "MxBuiltInSpecs",
+      ]
     ),
     // For consumer targets: `gen target` at build time, or into the source tree on request.
     .plugin(name: "MxGPUKitPlugin", capability: .buildTool(), dependencies: ["gen"]),
@@ -94,26 +105,26 @@ let package = Package(
     .target(name: "MxMemory", dependencies: ["MxMMIO"], swiftSettings: [.enableExperimentalFeature("Volatile")]),
     .target(
       name: "MxKIQ",
-      dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxGFX80", "MxOSS30"]),
+      dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxRuntimeRegisters"]),
     .target(name: "MxDevice", dependencies: ["MxMMIO"]),
     .target(name: "MxCSA", dependencies: ["MxMemory", "MxPM4", "MxPM4Packets", "MxStructures"]),
     .target(
       name: "MxVirtualization",
       dependencies: [
-        "MxLock", "MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxInterruptSources", "MxKIQ",
+        "MxLock", "MxMMIO", "MxRuntimeRegisters", "MxMailbox", "MxInterruptSources", "MxKIQ",
       ]),
     .target(
       name: "MxSubmission",
       dependencies: [
-        "MxLock", "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
-        "MxClearState", "MxCSA",
+        "MxLock", "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxRuntimeRegisters", "MxClearState", "MxCSA",
       ]),
     .target(
-      name: "MxIH", dependencies: ["MxLock", "MxMMIO", "MxMemory", "MxBIF50", "MxOSS30", "MxVirtualization"]),
+      name: "MxIH", dependencies: ["MxLock", "MxMMIO", "MxMemory", "MxRuntimeRegisters", "MxVirtualization"]),
     .target(
       name: "MxVirtualFunction",
       dependencies: [
-        "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxGFX80", "MxIH",
+        "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxRuntimeRegisters",
+        "MxIH",
         "MxSubmission", "MxLock", "MxInterruptSources", "MxPM4Packets", "MxPM4", "MxClearState",
       ]),
     .target(
@@ -161,7 +172,7 @@ let package = Package(
       path: "Benchmarks/KIQAccess"),
   ]
     + generatedBlocks.map {
-      .target(name: $0, dependencies: ["MxMMIO"] + (generatedDependencies[$0] ?? []), path: "Generated/\($0)")
+      .target(name: $0, dependencies: generatedDependencies[$0] ?? ["MxMMIO"], path: "Generated/\($0)")
     }
     + [
       .testTarget(
@@ -187,6 +198,7 @@ let package = Package(
         name: "MxKIQTests",
         dependencies: [
           "MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator", "MxStructures", "MxGFX80", "MxOSS30",
+          "MxRuntimeRegisters",
         ]),
       .testTarget(
         name: "MxVirtualFunctionTests",

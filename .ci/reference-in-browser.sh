@@ -17,7 +17,10 @@ browse() {
 
 search() {
   local query="$1" expected="$2"
-  if ! browse "file://$work/reference/index.html?q=$query" | grep -q ">$expected</a>"; then
+  # The whole page first: a grep that stops at its first match would cut the pipe (SIGPIPE).
+  local page
+  page="$(browse "file://$work/reference/index.html?q=$query")"
+  if ! grep -q ">$expected</a>" <<<"$page"; then
     echo "error: the reference's search for '$query' does not find $expected"; exit 1
   fi
 }
@@ -25,7 +28,8 @@ search msgbuf_trn_dw MAILBOX_MSGBUF_TRN_DW0
 search 0x14D0 MAILBOX_CONTROL
 search 0x5340 MAILBOX_CONTROL
 search 0xc91c CP_HQD_ACTIVE
-if browse "file://$work/reference/index.html?q=NO_SUCH_REGISTER" | grep -q '<ol id="results"><li>'; then
+nothing="$(browse "file://$work/reference/index.html?q=NO_SUCH_REGISTER")"
+if grep -q '<ol id="results"><li>' <<<"$nothing"; then
   echo "error: the reference's search finds something for a name no register has"; exit 1
 fi
 

@@ -13,6 +13,8 @@ trap 'rm -rf "$work"' EXIT
 # (their @inlinable bodies are what inlines).
 swiftc -O -enable-experimental-feature Volatile -wmo -parse-as-library -module-name MxMMIO \
   -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" "$root"/Sources/MxMMIO/*.swift
+swiftc -O -wmo -parse-as-library -module-name MxRuntimeRegisters -I "$work" \
+  -emit-module -emit-module-path "$work/MxRuntimeRegisters.swiftmodule" "$root"/Generated/MxRuntimeRegisters/*.swift
 swiftc -O -wmo -parse-as-library -module-name MxBIF50 -I "$work" \
   -emit-module -emit-module-path "$work/MxBIF50.swiftmodule" "$root"/Generated/MxBIF50/*.swift
 swiftc -O -parse-as-library -module-name ZeroOverhead -I "$work" -S "$here/Modify.swift" -o "$work/swift.s"

@@ -2,6 +2,7 @@
 // Block bif 5.0 (bif_5_0): registers.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `DEVICE_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 ///
@@ -16,22 +17,6 @@ public enum DEVICE_ID: Register {
 
   /// `DEVICE_ID.DEVICE_ID`: bits 15:0, access unknown.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `MM_INDEX`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
-public enum MM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MM_INDEX MM_OFFSET@0:31 MM_APER@31:1")
-  }
-
-  /// `MM_INDEX.MM_OFFSET`: bits 30:0, access unknown.
-  @inlinable public static var MM_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `MM_INDEX.MM_APER`: bit 31, access unknown.
-  @inlinable public static var MM_APER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VENDOR_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
@@ -98,19 +83,6 @@ public enum COMMAND: Register {
 
   /// `COMMAND.INT_DIS`: bit 10, access unknown.
   @inlinable public static var INT_DIS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-}
-
-/// `MM_DATA`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
-public enum MM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MM_DATA MM_DATA@0:32")
-  }
-
-  /// `MM_DATA.MM_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `STATUS`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
@@ -345,21 +317,6 @@ public enum BASE_ADDR_3: Register {
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MM_INDEX_HI`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
-public enum MM_INDEX_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MM_INDEX_HI MM_OFFSET_HI@0:32")
-  }
-
-  /// `MM_INDEX_HI.MM_OFFSET_HI`: bits 31:0, access unknown.
-  @inlinable public static var MM_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
 /// `BASE_ADDR_4`: bif_5_0 register, MMIO dword 0x7 (byte 0x1C), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_4: Register {
   @inlinable public static var info: RegisterInfo {
@@ -475,19 +432,6 @@ public enum PCIE_DATA_2: Register {
   @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_INDEX`: bif_5_0 register, MMIO dword 0xE (byte 0x38), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PCIE_INDEX PCIE_INDEX@0:32")
-  }
-
-  /// `PCIE_INDEX.PCIE_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
 /// `INTERRUPT_LINE`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_LINE: Register {
   @inlinable public static var info: RegisterInfo {
@@ -546,21 +490,6 @@ public enum MIN_GRANT: Register {
 
   /// `MIN_GRANT.MIN_GNT`: bits 7:0, access unknown.
   @inlinable public static var MIN_GNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `PCIE_DATA`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `INTERRUPT_LINE`, at the same offset.
-public enum PCIE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PCIE_DATA PCIE_DATA@0:32")
-  }
-
-  /// `PCIE_DATA.PCIE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VENDOR_CAP_LIST`: bif_5_0 register, MMIO dword 0x12 (byte 0x48), access unknown, reset unknown (`write` starts from 0).
@@ -5404,6 +5333,81 @@ public enum BIOS_SCRATCH_9: Register {
 
   /// `BIOS_SCRATCH_9.BIOS_SCRATCH_9`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_9: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `BIOS_SCRATCH_10`: bif_5_0 register, MMIO dword 0x5D3 (byte 0x174C), access unknown, reset unknown (`write` starts from 0).
+public enum BIOS_SCRATCH_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BIOS_SCRATCH_10 BIOS_SCRATCH_10@0:32")
+  }
+
+  /// `BIOS_SCRATCH_10.BIOS_SCRATCH_10`: bits 31:0, access unknown.
+  @inlinable public static var BIOS_SCRATCH_10: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `BIOS_SCRATCH_11`: bif_5_0 register, MMIO dword 0x5D4 (byte 0x1750), access unknown, reset unknown (`write` starts from 0).
+public enum BIOS_SCRATCH_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BIOS_SCRATCH_11 BIOS_SCRATCH_11@0:32")
+  }
+
+  /// `BIOS_SCRATCH_11.BIOS_SCRATCH_11`: bits 31:0, access unknown.
+  @inlinable public static var BIOS_SCRATCH_11: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `BIOS_SCRATCH_12`: bif_5_0 register, MMIO dword 0x5D5 (byte 0x1754), access unknown, reset unknown (`write` starts from 0).
+public enum BIOS_SCRATCH_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BIOS_SCRATCH_12 BIOS_SCRATCH_12@0:32")
+  }
+
+  /// `BIOS_SCRATCH_12.BIOS_SCRATCH_12`: bits 31:0, access unknown.
+  @inlinable public static var BIOS_SCRATCH_12: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `BIOS_SCRATCH_13`: bif_5_0 register, MMIO dword 0x5D6 (byte 0x1758), access unknown, reset unknown (`write` starts from 0).
+public enum BIOS_SCRATCH_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BIOS_SCRATCH_13 BIOS_SCRATCH_13@0:32")
+  }
+
+  /// `BIOS_SCRATCH_13.BIOS_SCRATCH_13`: bits 31:0, access unknown.
+  @inlinable public static var BIOS_SCRATCH_13: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `BIOS_SCRATCH_14`: bif_5_0 register, MMIO dword 0x5D7 (byte 0x175C), access unknown, reset unknown (`write` starts from 0).
+public enum BIOS_SCRATCH_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BIOS_SCRATCH_14 BIOS_SCRATCH_14@0:32")
+  }
+
+  /// `BIOS_SCRATCH_14.BIOS_SCRATCH_14`: bits 31:0, access unknown.
+  @inlinable public static var BIOS_SCRATCH_14: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }

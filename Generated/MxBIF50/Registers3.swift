@@ -2,1102 +2,7 @@
 // Block bif 5.0 (bif_5_0): registers.
 
 import MxMMIO
-
-/// `PB0_PIF_STRAP_0`: bif_5_0 register, index 0x110_0003 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_STRAP_0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0003,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_STRAP_0 STRAP_TX_RDY_XTND_DIS@1:1 STRAP_RX_RDY_XTND_DIS@2:1 STRAP_TX_STATUS_XTND_DIS@3:1 STRAP_RX_STATUS_XTND_DIS@4:1 STRAP_FORCE_OWN_MSTR@5:1 STRAP_PIF_CDR_EN_MODE@6:2 STRAP_RX_EI_FILTER@8:2 STRAP_RX_DIS_HLD_EIE_IN_PS1@10:1 STRAP_RX_DIS_HLD_EIE_IN_PS2@11:1 STRAP_PIF_BIT_12@12:1 STRAP_PIF_BIT_13@13:1 STRAP_PIF_BIT_14@14:1 STRAP_PIF_BIT_15@15:1 STRAP_PIF_BIT_16@16:1")
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, access unknown.
-  @inlinable public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_RDY_XTND_DIS`: bit 2, access unknown.
-  @inlinable public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_TX_STATUS_XTND_DIS`: bit 3, access unknown.
-  @inlinable public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_STATUS_XTND_DIS`: bit 4, access unknown.
-  @inlinable public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_FORCE_OWN_MSTR`: bit 5, access unknown.
-  @inlinable public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_CDR_EN_MODE`: bits 7:6, access unknown.
-  @inlinable public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_EI_FILTER`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS1`: bit 10, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS2`: bit 11, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_12`: bit 12, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_13`: bit 13, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_14`: bit 14, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_15`: bit 15, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_16`: bit 16, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-}
-
-/// `PB0_PIF_CTRL`: bif_5_0 register, index 0x110_0004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0004,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_CTRL PIF_PLL_PWRDN_EN@0:1 DTM_FORCE_FREQDIV_X1@1:1 PIF_PLL_HNDSHK_EARLY_ABORT@2:1 PIF_PLL_PWRDN_EARLY_EXIT@3:1 PHY_RST_PWROK_VDD@4:1 PIF_PLL_STATUS@6:2 PIF_PLL_DEGRADE_OFF_VOTE@8:1 PIF_PLL_UNUSED_OFF_VOTE@9:1 PIF_PLL_DEGRADE_S2_VOTE@10:1 PIF_PG_EXIT_MODE@11:1 PIF_DEGRADE_PWR_PLL_MODE@12:1 PIF_LANEUNUSED_AFFECT_GANG@13:1 PIF_PG_ABORT_DISABLE@14:1")
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.DTM_FORCE_FREQDIV_X1`: bit 1, access unknown.
-  @inlinable public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_HNDSHK_EARLY_ABORT`: bit 2, access unknown.
-  @inlinable public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EARLY_EXIT`: bit 3, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PHY_RST_PWROK_VDD`: bit 4, access unknown.
-  @inlinable public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_STATUS`: bits 7:6, access unknown.
-  @inlinable public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_OFF_VOTE`: bit 8, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_UNUSED_OFF_VOTE`: bit 9, access unknown.
-  @inlinable public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_S2_VOTE`: bit 10, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PG_EXIT_MODE`: bit 11, access unknown.
-  @inlinable public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_DEGRADE_PWR_PLL_MODE`: bit 12, access unknown.
-  @inlinable public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_LANEUNUSED_AFFECT_GANG`: bit 13, access unknown.
-  @inlinable public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PG_ABORT_DISABLE`: bit 14, access unknown.
-  @inlinable public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-}
-
-/// `PB0_PIF_TX_CTRL`: bif_5_0 register, index 0x110_0008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_TX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0008,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_TX_CTRL TXPWR_IN_S2@0:3 TXPWR_IN_SPDCHNG@3:3 TXPWR_IN_OFF@6:3 TXPWR_IN_DEGRADE@9:3 TXPWR_IN_UNUSED@12:3 TXPWR_IN_INIT@15:3 TXPWR_IN_PLL_OFF@18:3 TXPWR_IN_DEGRADE_MODE@21:1 TXPWR_IN_UNUSED_MODE@22:1 TXPWR_GATING_IN_L1@23:1 TXPWR_GATING_IN_UNUSED@24:1")
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-}
-
-/// `PB0_PIF_TX_CTRL2`: bif_5_0 register, index 0x110_0009 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_TX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0009,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_TX_CTRL2 TX_RDY_DASRT_COUNT@0:3 TX_STATUS_DASRT_COUNT@3:3 TXPHYSTATUS_DELAY@6:3 TX_L1_PG_PHY_STATUS_MODE@9:1 TX_OFF_PG_PHY_STATUS_MODE@10:1 TX_HIGH_IMP_STAG_MP@16:1 TX_HIGH_IMP_STAG_MODE@17:2 TX_FORCE_DATA_VALID@21:1 TX_L0_TO_HIZ_DLY@22:3 TX_FIFO_INIT_UPCONFIG@25:1 TX_HIZ_TO_L0_DLY@26:3 TX_LINKSPEED_ACK_IN_S2@29:1 TX_DELAY_FIFO_INIT_IN_S1@30:1")
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MP`: bit 16, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MODE`: bits 18:17, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_FORCE_DATA_VALID`: bit 21, access unknown.
-  @inlinable public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_L0_TO_HIZ_DLY`: bits 24:22, access unknown.
-  @inlinable public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_FIFO_INIT_UPCONFIG`: bit 25, access unknown.
-  @inlinable public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIZ_TO_L0_DLY`: bits 28:26, access unknown.
-  @inlinable public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 3)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_LINKSPEED_ACK_IN_S2`: bit 29, access unknown.
-  @inlinable public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_DELAY_FIFO_INIT_IN_S1`: bit 30, access unknown.
-  @inlinable public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-}
-
-/// `PB0_PIF_RX_CTRL`: bif_5_0 register, index 0x110_000A of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_RX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_000A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_RX_CTRL RXPWR_IN_S2@0:3 RXPWR_IN_SPDCHNG@3:3 RXPWR_IN_OFF@6:3 RXPWR_IN_DEGRADE@9:3 RXPWR_IN_UNUSED@12:3 RXPWR_IN_INIT@15:3 RXPWR_IN_PLL_OFF@18:3 RXPWR_IN_DEGRADE_MODE@21:1 RXPWR_IN_UNUSED_MODE@22:1 RXPWR_GATING_IN_L1@23:1 RXPWR_GATING_IN_UNUSED@24:1 RX_HLD_EIE_COUNT@25:1 RX_EI_DET_IN_PS2_DEGRADE@26:1")
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RX_HLD_EIE_COUNT`: bit 25, access unknown.
-  @inlinable public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL.RX_EI_DET_IN_PS2_DEGRADE`: bit 26, access unknown.
-  @inlinable public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-}
-
-/// `PB0_PIF_RX_CTRL2`: bif_5_0 register, index 0x110_000B of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_RX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_000B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_RX_CTRL2 RX_RDY_DASRT_COUNT@0:3 RX_STATUS_DASRT_COUNT@3:3 RXPHYSTATUS_DELAY@6:3 RX_L1_PG_PHY_STATUS_MODE@9:1 RX_OFF_PG_PHY_STATUS_MODE@10:1 FORCE_CDREN_IN_L0S@16:1 EI_DET_CYCLE_MODE@17:2 EI_DET_ON_TIME@19:2 EI_DET_OFF_TIME@21:3 EI_DET_CYCLE_DIS_IN_PS1@24:1 RX_CDR_XTND_MODE@25:2 RX_L0S_TO_L0_DETECT_EI@27:1")
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.FORCE_CDREN_IN_L0S`: bit 16, access unknown.
-  @inlinable public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_MODE`: bits 18:17, access unknown.
-  @inlinable public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_ON_TIME`: bits 20:19, access unknown.
-  @inlinable public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_OFF_TIME`: bits 23:21, access unknown.
-  @inlinable public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_DIS_IN_PS1`: bit 24, access unknown.
-  @inlinable public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_CDR_XTND_MODE`: bits 26:25, access unknown.
-  @inlinable public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.RX_L0S_TO_L0_DETECT_EI`: bit 27, access unknown.
-  @inlinable public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `PB0_PIF_GLB_OVRD`: bif_5_0 register, index 0x110_000C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_000C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_GLB_OVRD RXDETECT_OVERRIDE_VAL_0@0:1 RXDETECT_OVERRIDE_VAL_1@1:1 RXDETECT_OVERRIDE_VAL_2@2:1 RXDETECT_OVERRIDE_VAL_3@3:1 RXDETECT_OVERRIDE_VAL_4@4:1 RXDETECT_OVERRIDE_VAL_5@5:1 RXDETECT_OVERRIDE_VAL_6@6:1 RXDETECT_OVERRIDE_VAL_7@7:1 RXDETECT_OVERRIDE_EN@16:1")
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_1`: bit 1, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_2`: bit 2, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_3`: bit 3, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_4`: bit 4, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_5`: bit 5, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_6`: bit 6, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_7`: bit 7, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_EN`: bit 16, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-}
-
-/// `PB0_PIF_GLB_OVRD2`: bif_5_0 register, index 0x110_000D of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_GLB_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_000D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_GLB_OVRD2 X2_LANE_1_0_OVRD@0:1 X2_LANE_3_2_OVRD@1:1 X2_LANE_5_4_OVRD@2:1 X2_LANE_7_6_OVRD@3:1 X2_LANE_9_8_OVRD@4:1 X2_LANE_11_10_OVRD@5:1 X2_LANE_13_12_OVRD@6:1 X2_LANE_15_14_OVRD@7:1 X4_LANE_3_0_OVRD@8:1 X4_LANE_7_4_OVRD@9:1 X4_LANE_11_8_OVRD@10:1 X4_LANE_15_12_OVRD@11:1 X8_LANE_7_0_OVRD@16:1 X8_LANE_15_8_OVRD@17:1 X16_LANE_15_0_OVRD@20:1")
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, access unknown.
-  @inlinable public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_3_2_OVRD`: bit 1, access unknown.
-  @inlinable public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_5_4_OVRD`: bit 2, access unknown.
-  @inlinable public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_7_6_OVRD`: bit 3, access unknown.
-  @inlinable public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_9_8_OVRD`: bit 4, access unknown.
-  @inlinable public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_11_10_OVRD`: bit 5, access unknown.
-  @inlinable public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_13_12_OVRD`: bit 6, access unknown.
-  @inlinable public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_15_14_OVRD`: bit 7, access unknown.
-  @inlinable public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_3_0_OVRD`: bit 8, access unknown.
-  @inlinable public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_7_4_OVRD`: bit 9, access unknown.
-  @inlinable public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_11_8_OVRD`: bit 10, access unknown.
-  @inlinable public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_15_12_OVRD`: bit 11, access unknown.
-  @inlinable public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X8_LANE_7_0_OVRD`: bit 16, access unknown.
-  @inlinable public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X8_LANE_15_8_OVRD`: bit 17, access unknown.
-  @inlinable public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_PIF_GLB_OVRD2.X16_LANE_15_0_OVRD`: bit 20, access unknown.
-  @inlinable public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-}
-
-/// `PB0_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x110_0010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_BIF_CMD_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0010,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_BIF_CMD_STATUS TXPHYSTATUS_0@0:1 TXPHYSTATUS_1@1:1 TXPHYSTATUS_2@2:1 TXPHYSTATUS_3@3:1 TXPHYSTATUS_4@4:1 TXPHYSTATUS_5@5:1 TXPHYSTATUS_6@6:1 TXPHYSTATUS_7@7:1 RXPHYSTATUS_0@8:1 RXPHYSTATUS_1@9:1 RXPHYSTATUS_2@10:1 RXPHYSTATUS_3@11:1 RXPHYSTATUS_4@12:1 RXPHYSTATUS_5@13:1 RXPHYSTATUS_6@14:1 RXPHYSTATUS_7@15:1 BPHY_CORE_TX_RDY_0@16:1 BPHY_CORE_TX_RDY_1@17:1 BPHY_CORE_TX_RDY_2@18:1 BPHY_CORE_TX_RDY_3@19:1 BPHY_CORE_TX_RDY_4@20:1 BPHY_CORE_TX_RDY_5@21:1 BPHY_CORE_TX_RDY_6@22:1 BPHY_CORE_TX_RDY_7@23:1 BPHY_CORE_RX_RDY_0@24:1 BPHY_CORE_RX_RDY_1@25:1 BPHY_CORE_RX_RDY_2@26:1 BPHY_CORE_RX_RDY_3@27:1 BPHY_CORE_RX_RDY_4@28:1 BPHY_CORE_RX_RDY_5@29:1 BPHY_CORE_RX_RDY_6@30:1 BPHY_CORE_RX_RDY_7@31:1")
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, access unknown.
-  @inlinable public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_1`: bit 1, access unknown.
-  @inlinable public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_2`: bit 2, access unknown.
-  @inlinable public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_3`: bit 3, access unknown.
-  @inlinable public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_4`: bit 4, access unknown.
-  @inlinable public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_5`: bit 5, access unknown.
-  @inlinable public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_6`: bit 6, access unknown.
-  @inlinable public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_7`: bit 7, access unknown.
-  @inlinable public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_0`: bit 8, access unknown.
-  @inlinable public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_1`: bit 9, access unknown.
-  @inlinable public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_2`: bit 10, access unknown.
-  @inlinable public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_3`: bit 11, access unknown.
-  @inlinable public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_4`: bit 12, access unknown.
-  @inlinable public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_5`: bit 13, access unknown.
-  @inlinable public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_6`: bit 14, access unknown.
-  @inlinable public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_7`: bit 15, access unknown.
-  @inlinable public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_0`: bit 16, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_1`: bit 17, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_2`: bit 18, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_3`: bit 19, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_4`: bit 20, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_5`: bit 21, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_6`: bit 22, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_7`: bit 23, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_0`: bit 24, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_1`: bit 25, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_2`: bit 26, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_3`: bit 27, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_4`: bit 28, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_5`: bit 29, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_6`: bit 30, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_7`: bit 31, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PB0_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x110_0011 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CMD_BUS_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0011,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_CMD_BUS_CTRL CMD_BUS_SCHL_MODE@0:2 CMD_BUS_STAG_MODE@2:2 CMD_BUS_STAG_DIS@4:1 CMD_BUS_SCH_REQ_MODE@5:2 CMD_BUS_IGNR_PEND_PWR@7:1 SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES@8:1 CMD_BUS_IGNR_PWR_NOT_ON@9:1")
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, access unknown.
-  @inlinable public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_MODE`: bits 3:2, access unknown.
-  @inlinable public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_DIS`: bit 4, access unknown.
-  @inlinable public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCH_REQ_MODE`: bits 6:5, access unknown.
-  @inlinable public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PEND_PWR`: bit 7, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES`: bit 8, access unknown.
-  @inlinable public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PWR_NOT_ON`: bit 9, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-}
-
-/// `PB0_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x110_0013 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0013,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_CMD_BUS_GLB_OVRD TXMARG_OVRD_EN@0:1 DEEMPH_OVRD_EN@1:1 PLLFREQ_OVRD_EN@2:1 TXMARG@3:3 DEEMPH@6:1 PLLFREQ@7:2 RESPONSEMODE_PIF_OVRD@9:1 CMD_BUS_LANE_DIS_0@16:1 CMD_BUS_LANE_DIS_1@17:1 CMD_BUS_LANE_DIS_2@18:1 CMD_BUS_LANE_DIS_3@19:1 CMD_BUS_LANE_DIS_4@20:1 CMD_BUS_LANE_DIS_5@21:1 CMD_BUS_LANE_DIS_6@22:1 CMD_BUS_LANE_DIS_7@23:1")
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG`: bits 5:3, access unknown.
-  @inlinable public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH`: bit 6, access unknown.
-  @inlinable public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ`: bits 8:7, access unknown.
-  @inlinable public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.RESPONSEMODE_PIF_OVRD`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_0`: bit 16, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_1`: bit 17, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_2`: bit 18, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_3`: bit 19, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_4`: bit 20, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_5`: bit 21, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_6`: bit 22, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_7`: bit 23, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-}
-
-/// `PB0_PIF_LANE0_OVRD`: bif_5_0 register, index 0x110_0014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE0_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0014,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_LANE0_OVRD GANGMODE_OVRD_EN_0@0:1 FREQDIV_OVRD_EN_0@1:1 LINKSPEED_OVRD_EN_0@2:1 TWOSYMENABLE_OVRD_EN_0@3:1 TXPWR_OVRD_EN_0@4:1 TXPGENABLE_OVRD_EN_0@5:1 RXPWR_OVRD_EN_0@6:1 RXPGENABLE_OVRD_EN_0@7:1 ELECIDLEDETEN_OVRD_EN_0@8:1 ENABLEFOM_OVRD_EN_0@9:1 REQUESTFOM_OVRD_EN_0@10:1 RESPONSEMODE_OVRD_EN_0@11:1 REQUESTTRK_OVRD_EN_0@12:1 REQUESTTRN_OVRD_EN_0@13:1 COEFFICIENTID_OVRD_EN_0@14:1 COEFFICIENT_OVRD_EN_0@15:1 CDREN_OVRD_EN_0@16:1 CDREN_OVRD_VAL_0@17:1")
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.FREQDIV_OVRD_EN_0`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.LINKSPEED_OVRD_EN_0`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.TWOSYMENABLE_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.TXPWR_OVRD_EN_0`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.TXPGENABLE_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.RXPWR_OVRD_EN_0`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.RXPGENABLE_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.ELECIDLEDETEN_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.ENABLEFOM_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTFOM_OVRD_EN_0`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.RESPONSEMODE_OVRD_EN_0`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTTRK_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTTRN_OVRD_EN_0`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.COEFFICIENTID_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.COEFFICIENT_OVRD_EN_0`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_EN_0`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_VAL_0`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `PB0_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x110_0015 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE0_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0015,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_LANE0_OVRD2 GANGMODE_0@0:3 FREQDIV_0@3:2 LINKSPEED_0@5:2 TWOSYMENABLE_0@7:1 TXPWR_0@8:3 TXPGENABLE_0@11:2 RXPWR_0@13:3 RXPGENABLE_0@16:2 ELECIDLEDETEN_0@18:1 ENABLEFOM_0@19:1 REQUESTFOM_0@20:1 RESPONSEMODE_0@21:1 REQUESTTRK_0@22:1 REQUESTTRN_0@23:1 COEFFICIENTID_0@24:2 COEFFICIENT_0@26:6")
-  }
-
-  /// `PB0_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.FREQDIV_0`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.LINKSPEED_0`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TWOSYMENABLE_0`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TXPWR_0`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TXPGENABLE_0`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RXPWR_0`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RXPGENABLE_0`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.ELECIDLEDETEN_0`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD2.ENABLEFOM_0`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTFOM_0`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RESPONSEMODE_0`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTTRK_0`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTTRN_0`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.COEFFICIENTID_0`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `PB0_PIF_LANE0_OVRD2.COEFFICIENT_0`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
-}
-
-/// `PB0_PIF_LANE1_OVRD`: bif_5_0 register, index 0x110_0016 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE1_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x110_0016,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB0_PIF_LANE1_OVRD GANGMODE_OVRD_EN_1@0:1 FREQDIV_OVRD_EN_1@1:1 LINKSPEED_OVRD_EN_1@2:1 TWOSYMENABLE_OVRD_EN_1@3:1 TXPWR_OVRD_EN_1@4:1 TXPGENABLE_OVRD_EN_1@5:1 RXPWR_OVRD_EN_1@6:1 RXPGENABLE_OVRD_EN_1@7:1 ELECIDLEDETEN_OVRD_EN_1@8:1 ENABLEFOM_OVRD_EN_1@9:1 REQUESTFOM_OVRD_EN_1@10:1 RESPONSEMODE_OVRD_EN_1@11:1 REQUESTTRK_OVRD_EN_1@12:1 REQUESTTRN_OVRD_EN_1@13:1 COEFFICIENTID_OVRD_EN_1@14:1 COEFFICIENT_OVRD_EN_1@15:1 CDREN_OVRD_EN_1@16:1 CDREN_OVRD_VAL_1@17:1")
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.FREQDIV_OVRD_EN_1`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.LINKSPEED_OVRD_EN_1`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.TWOSYMENABLE_OVRD_EN_1`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.TXPWR_OVRD_EN_1`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.TXPGENABLE_OVRD_EN_1`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.RXPWR_OVRD_EN_1`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.RXPGENABLE_OVRD_EN_1`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.ELECIDLEDETEN_OVRD_EN_1`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.ENABLEFOM_OVRD_EN_1`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTFOM_OVRD_EN_1`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.RESPONSEMODE_OVRD_EN_1`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTTRK_OVRD_EN_1`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTTRN_OVRD_EN_1`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.COEFFICIENTID_OVRD_EN_1`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.COEFFICIENT_OVRD_EN_1`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_EN_1`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_VAL_1`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
+import MxRuntimeRegisters
 
 /// `PB0_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x110_0017 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB0_PIF_LANE1_OVRD2: RegisterDefinition {
@@ -13266,4 +12171,837 @@ public enum PB1_RX_GLB_CTRL_REG1: RegisterDefinition {
   @inlinable public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
+}
+
+/// `PB1_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_6008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6008,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
+  @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
+  @inlinable public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
+  @inlinable public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
+  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
+  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
+  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
+  @inlinable public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
+    .init(lsb: 30, width: 2)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_600C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_600C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
+  @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
+  @inlinable public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
+  @inlinable public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
+  @inlinable public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 3, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
+  @inlinable public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
+  @inlinable public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
+  @inlinable public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
+  @inlinable public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
+  @inlinable public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
+  @inlinable public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
+  @inlinable public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
+  @inlinable public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
+  @inlinable public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6010,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
+  @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
+  @inlinable public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 3, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
+  @inlinable public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
+  @inlinable public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
+  @inlinable public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
+  @inlinable public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6014,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
+  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
+  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
+  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 5)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
+  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
+  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
+  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
+  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
+  @inlinable public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
+  @inlinable public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
+  @inlinable public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
+  @inlinable public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6018,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
+  @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
+  @inlinable public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
+  @inlinable public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
+  @inlinable public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
+  @inlinable public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
+  @inlinable public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
+  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
+  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
+  @inlinable public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
+  @inlinable public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
+  @inlinable public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_601C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
+  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
+  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
+  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
+  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
+  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
+  @inlinable public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
+  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
+  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
+  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> {
+    .init(lsb: 18, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
+  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
+  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
+  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
+  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
+  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x220_6020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_CTRL_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6020,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
+  @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
+  @inlinable public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
+  @inlinable public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
+  @inlinable public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6028,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
+  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
+  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
+  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
+  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
+  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
+  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
+  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
+  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
+  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
+  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
+  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
+  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
+  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
+  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
+  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
+  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
+  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
+  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
+  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
+  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
+  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
+  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
+  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
+  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_6030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6030,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
+  @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
+  @inlinable public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
+  @inlinable public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
+  @inlinable public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
+  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 2)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
+  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
+  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
+  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
+  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
+  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
+  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
+  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
+  @inlinable public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
+  @inlinable public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
+  @inlinable public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
+  @inlinable public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
+  @inlinable public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
+  @inlinable public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
+  @inlinable public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
+  @inlinable public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
+  @inlinable public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
+  @inlinable public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
+  @inlinable public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
+  @inlinable public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_GLB_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6034,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
+  @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
+  @inlinable public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+}
+
+/// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_LANE0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6440,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
+  }
+
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
+  @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
+  @inlinable public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
+  @inlinable public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
+  @inlinable public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
+  @inlinable public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+}
+
+/// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6448,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
+  }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
+  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
+  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
+  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
+  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
+  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
+  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
+  @inlinable public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+}
+
+/// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_LANE1_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6480,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
+  }
+
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
+  @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
+  @inlinable public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
+  @inlinable public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
+  @inlinable public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
+  @inlinable public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+}
+
+/// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6488,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
+  }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
+  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
+  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
+  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
+  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
+  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
+  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
+  @inlinable public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }

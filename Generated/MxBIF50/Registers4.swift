@@ -2,839 +2,7 @@
 // Block bif 5.0 (bif_5_0): registers.
 
 import MxMMIO
-
-/// `PB1_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_6008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6008,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
-  @inlinable public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_600C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_600C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
-  @inlinable public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6010,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6014,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6018,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
-  @inlinable public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_601C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
-  @inlinable public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x220_6020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6020,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
-  @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
-  @inlinable public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
-  @inlinable public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
-  @inlinable public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6028,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_6030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6030,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6034,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-}
-
-/// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6440,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
-  }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-}
-
-/// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6448,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
-  }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-}
-
-/// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE1_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6480,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
-  }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-}
-
-/// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x220_6488,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PB1_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
-  }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-}
+import MxRuntimeRegisters
 
 /// `PB1_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_6500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE2_CTRL_REG0: RegisterDefinition {
@@ -9115,5 +8283,441 @@ public enum PCIE_TX_REPLAY: IndirectRegister {
   /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER`: bits 31:16, access unknown.
   @inlinable public static var TX_REPLAY_TIMER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
+  }
+}
+
+/// `PCIE_TX_ACK_LATENCY_LIMIT`: bif_5_0 register, index 0x1001_0026 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_ACK_LATENCY_LIMIT: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0026,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_ACK_LATENCY_LIMIT TX_ACK_LATENCY_LIMIT@0:12 TX_ACK_LATENCY_LIMIT_OVERWRITE@12:1")
+  }
+
+  /// `PCIE_TX_ACK_LATENCY_LIMIT.TX_ACK_LATENCY_LIMIT`: bits 11:0, access unknown.
+  @inlinable public static var TX_ACK_LATENCY_LIMIT: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_ACK_LATENCY_LIMIT.TX_ACK_LATENCY_LIMIT_OVERWRITE`: bit 12, access unknown.
+  @inlinable public static var TX_ACK_LATENCY_LIMIT_OVERWRITE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+}
+
+/// `PCIE_TX_CREDITS_ADVT_P`: bif_5_0 register, index 0x1001_0030 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_ADVT_P: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0030,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_ADVT_P TX_CREDITS_ADVT_PD@0:12 TX_CREDITS_ADVT_PH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_P.TX_CREDITS_ADVT_PD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_PD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_P.TX_CREDITS_ADVT_PH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_PH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_ADVT_NP`: bif_5_0 register, index 0x1001_0031 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_ADVT_NP: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0031,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_ADVT_NP TX_CREDITS_ADVT_NPD@0:12 TX_CREDITS_ADVT_NPH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_NP.TX_CREDITS_ADVT_NPD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_NPD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_NP.TX_CREDITS_ADVT_NPH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_NPH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_ADVT_CPL`: bif_5_0 register, index 0x1001_0032 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_ADVT_CPL: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0032,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_ADVT_CPL TX_CREDITS_ADVT_CPLD@0:12 TX_CREDITS_ADVT_CPLH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_CPL.TX_CREDITS_ADVT_CPLD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_CPLD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_ADVT_CPL.TX_CREDITS_ADVT_CPLH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_ADVT_CPLH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_INIT_P`: bif_5_0 register, index 0x1001_0033 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_INIT_P: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0033,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_INIT_P TX_CREDITS_INIT_PD@0:12 TX_CREDITS_INIT_PH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_P.TX_CREDITS_INIT_PD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_PD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_P.TX_CREDITS_INIT_PH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_PH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_INIT_NP`: bif_5_0 register, index 0x1001_0034 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_INIT_NP: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0034,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_INIT_NP TX_CREDITS_INIT_NPD@0:12 TX_CREDITS_INIT_NPH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_NP.TX_CREDITS_INIT_NPD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_NPD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_NP.TX_CREDITS_INIT_NPH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_NPH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_INIT_CPL`: bif_5_0 register, index 0x1001_0035 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_INIT_CPL: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0035,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_INIT_CPL TX_CREDITS_INIT_CPLD@0:12 TX_CREDITS_INIT_CPLH@16:8")
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_CPL.TX_CREDITS_INIT_CPLD`: bits 11:0, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_CPLD: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 12)
+  }
+
+  /// `PCIE_TX_CREDITS_INIT_CPL.TX_CREDITS_INIT_CPLH`: bits 23:16, access unknown.
+  @inlinable public static var TX_CREDITS_INIT_CPLH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+}
+
+/// `PCIE_TX_CREDITS_STATUS`: bif_5_0 register, index 0x1001_0036 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_STATUS: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0036,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_STATUS TX_CREDITS_ERR_PD@0:1 TX_CREDITS_ERR_PH@1:1 TX_CREDITS_ERR_NPD@2:1 TX_CREDITS_ERR_NPH@3:1 TX_CREDITS_ERR_CPLD@4:1 TX_CREDITS_ERR_CPLH@5:1 TX_CREDITS_CUR_STATUS_PD@16:1 TX_CREDITS_CUR_STATUS_PH@17:1 TX_CREDITS_CUR_STATUS_NPD@18:1 TX_CREDITS_CUR_STATUS_NPH@19:1 TX_CREDITS_CUR_STATUS_CPLD@20:1 TX_CREDITS_CUR_STATUS_CPLH@21:1")
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_PD`: bit 0, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_PD: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_PH`: bit 1, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_PH: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_NPD`: bit 2, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_NPD: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_NPH`: bit 3, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_NPH: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_CPLD`: bit 4, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_CPLD: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_CPLH`: bit 5, access unknown.
+  @inlinable public static var TX_CREDITS_ERR_CPLH: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_PD`: bit 16, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_PD: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_PH`: bit 17, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_PH: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_NPD`: bit 18, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_NPD: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_NPH`: bit 19, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_NPH: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_CPLD`: bit 20, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_CPLD: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_CPLH`: bit 21, access unknown.
+  @inlinable public static var TX_CREDITS_CUR_STATUS_CPLH: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+}
+
+/// `PCIE_TX_CREDITS_FCU_THRESHOLD`: bif_5_0 register, index 0x1001_0037 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_TX_CREDITS_FCU_THRESHOLD: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0037,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_TX_CREDITS_FCU_THRESHOLD TX_FCU_THRESHOLD_P_VC0@0:3 TX_FCU_THRESHOLD_NP_VC0@4:3 TX_FCU_THRESHOLD_CPL_VC0@8:3 TX_FCU_THRESHOLD_P_VC1@16:3 TX_FCU_THRESHOLD_NP_VC1@20:3 TX_FCU_THRESHOLD_CPL_VC1@24:3")
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_P_VC0`: bits 2:0, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_P_VC0: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 3)
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_NP_VC0`: bits 6:4, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_NP_VC0: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 3)
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_CPL_VC0`: bits 10:8, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_CPL_VC0: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 3)
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_P_VC1`: bits 18:16, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_P_VC1: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 3)
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_NP_VC1`: bits 22:20, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_NP_VC1: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_CPL_VC1`: bits 26:24, access unknown.
+  @inlinable public static var TX_FCU_THRESHOLD_CPL_VC1: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+}
+
+/// `PCIE_P_PORT_LANE_STATUS`: bif_5_0 register, index 0x1001_0050 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_P_PORT_LANE_STATUS: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0050,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_P_PORT_LANE_STATUS PORT_LANE_REVERSAL@0:1 PHY_LINK_WIDTH@1:6")
+  }
+
+  /// `PCIE_P_PORT_LANE_STATUS.PORT_LANE_REVERSAL`: bit 0, access unknown.
+  @inlinable public static var PORT_LANE_REVERSAL: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PCIE_P_PORT_LANE_STATUS.PHY_LINK_WIDTH`: bits 6:1, access unknown.
+  @inlinable public static var PHY_LINK_WIDTH: RegisterField<Self, UInt8> {
+    .init(lsb: 1, width: 6)
+  }
+}
+
+/// `PCIE_FC_P`: bif_5_0 register, index 0x1001_0060 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_FC_P: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0060,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_FC_P PD_CREDITS@0:8 PH_CREDITS@8:8")
+  }
+
+  /// `PCIE_FC_P.PD_CREDITS`: bits 7:0, access unknown.
+  @inlinable public static var PD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `PCIE_FC_P.PH_CREDITS`: bits 15:8, access unknown.
+  @inlinable public static var PH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `PCIE_FC_NP`: bif_5_0 register, index 0x1001_0061 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_FC_NP: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0061,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_FC_NP NPD_CREDITS@0:8 NPH_CREDITS@8:8")
+  }
+
+  /// `PCIE_FC_NP.NPD_CREDITS`: bits 7:0, access unknown.
+  @inlinable public static var NPD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `PCIE_FC_NP.NPH_CREDITS`: bits 15:8, access unknown.
+  @inlinable public static var NPH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `PCIE_FC_CPL`: bif_5_0 register, index 0x1001_0062 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_FC_CPL: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_0062,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_FC_CPL CPLD_CREDITS@0:8 CPLH_CREDITS@8:8")
+  }
+
+  /// `PCIE_FC_CPL.CPLD_CREDITS`: bits 7:0, access unknown.
+  @inlinable public static var CPLD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `PCIE_FC_CPL.CPLH_CREDITS`: bits 15:8, access unknown.
+  @inlinable public static var CPLH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `PCIE_ERR_CNTL`: bif_5_0 register, index 0x1001_006A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum PCIE_ERR_CNTL: IndirectRegister {
+  public typealias Index = PCIE_INDEX
+  public typealias Data = PCIE_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1001_006A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PCIE_ERR_CNTL ERR_REPORTING_DIS@0:1 STRAP_FIRST_RCVD_ERR_LOG@1:1 RX_DROP_ECRC_FAILURES@2:1 TX_GENERATE_LCRC_ERR@4:1 RX_GENERATE_LCRC_ERR@5:1 TX_GENERATE_ECRC_ERR@6:1 RX_GENERATE_ECRC_ERR@7:1 AER_HDR_LOG_TIMEOUT@8:3 AER_HDR_LOG_F0_TIMER_EXPIRED@11:1 AER_HDR_LOG_F1_TIMER_EXPIRED@12:1 AER_HDR_LOG_F2_TIMER_EXPIRED@13:1 CI_P_SLV_BUF_RD_HALT_STATUS@14:1 CI_NP_SLV_BUF_RD_HALT_STATUS@15:1 CI_SLV_BUF_HALT_RESET@16:1 SEND_ERR_MSG_IMMEDIATELY@17:1 STRAP_POISONED_ADVISORY_NONFATAL@18:1")
+  }
+
+  /// `PCIE_ERR_CNTL.ERR_REPORTING_DIS`: bit 0, access unknown.
+  @inlinable public static var ERR_REPORTING_DIS: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.STRAP_FIRST_RCVD_ERR_LOG`: bit 1, access unknown.
+  @inlinable public static var STRAP_FIRST_RCVD_ERR_LOG: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.RX_DROP_ECRC_FAILURES`: bit 2, access unknown.
+  @inlinable public static var RX_DROP_ECRC_FAILURES: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.TX_GENERATE_LCRC_ERR`: bit 4, access unknown.
+  @inlinable public static var TX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.RX_GENERATE_LCRC_ERR`: bit 5, access unknown.
+  @inlinable public static var RX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.TX_GENERATE_ECRC_ERR`: bit 6, access unknown.
+  @inlinable public static var TX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.RX_GENERATE_ECRC_ERR`: bit 7, access unknown.
+  @inlinable public static var RX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.AER_HDR_LOG_TIMEOUT`: bits 10:8, access unknown.
+  @inlinable public static var AER_HDR_LOG_TIMEOUT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 3)
+  }
+
+  /// `PCIE_ERR_CNTL.AER_HDR_LOG_F0_TIMER_EXPIRED`: bit 11, access unknown.
+  @inlinable public static var AER_HDR_LOG_F0_TIMER_EXPIRED: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.AER_HDR_LOG_F1_TIMER_EXPIRED`: bit 12, access unknown.
+  @inlinable public static var AER_HDR_LOG_F1_TIMER_EXPIRED: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.AER_HDR_LOG_F2_TIMER_EXPIRED`: bit 13, access unknown.
+  @inlinable public static var AER_HDR_LOG_F2_TIMER_EXPIRED: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.CI_P_SLV_BUF_RD_HALT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CI_P_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.CI_NP_SLV_BUF_RD_HALT_STATUS`: bit 15, access unknown.
+  @inlinable public static var CI_NP_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.CI_SLV_BUF_HALT_RESET`: bit 16, access unknown.
+  @inlinable public static var CI_SLV_BUF_HALT_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.SEND_ERR_MSG_IMMEDIATELY`: bit 17, access unknown.
+  @inlinable public static var SEND_ERR_MSG_IMMEDIATELY: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `PCIE_ERR_CNTL.STRAP_POISONED_ADVISORY_NONFATAL`: bit 18, access unknown.
+  @inlinable public static var STRAP_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
   }
 }

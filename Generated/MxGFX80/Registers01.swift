@@ -2,6 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `CSPRIV_CONNECT`: gfx_8_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_CONNECT: Register {
@@ -1833,63 +1834,6 @@ public enum CP_CPC_GRBM_FREE_COUNT: Register {
   @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CP_MEC_CNTL`: gfx_8_0 register, MMIO dword 0x208D (byte 0x8234), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x208D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_CNTL MEC_INVALIDATE_ICACHE@4:1 MEC_ME1_PIPE0_RESET@16:1 MEC_ME1_PIPE1_RESET@17:1 MEC_ME1_PIPE2_RESET@18:1 MEC_ME1_PIPE3_RESET@19:1 MEC_ME2_PIPE0_RESET@20:1 MEC_ME2_PIPE1_RESET@21:1 MEC_ME2_HALT@28:1 MEC_ME2_STEP@29:1 MEC_ME1_HALT@30:1 MEC_ME1_STEP@31:1")
-  }
-
-  /// `CP_MEC_CNTL.MEC_INVALIDATE_ICACHE`: bit 4, access unknown.
-  @inlinable public static var MEC_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE0_RESET`: bit 16, access unknown.
-  @inlinable public static var MEC_ME1_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE1_RESET`: bit 17, access unknown.
-  @inlinable public static var MEC_ME1_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE2_RESET`: bit 18, access unknown.
-  @inlinable public static var MEC_ME1_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE3_RESET`: bit 19, access unknown.
-  @inlinable public static var MEC_ME1_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME2_PIPE0_RESET`: bit 20, access unknown.
-  @inlinable public static var MEC_ME2_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME2_PIPE1_RESET`: bit 21, access unknown.
-  @inlinable public static var MEC_ME2_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_MEC_CNTL.MEC_ME2_HALT`: bit 28, access unknown.
-  @inlinable public static var MEC_ME2_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_MEC_CNTL.MEC_ME2_STEP`: bit 29, access unknown.
-  @inlinable public static var MEC_ME2_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_MEC_CNTL.MEC_ME1_HALT`: bit 30, access unknown.
-  @inlinable public static var MEC_ME1_HALT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_MEC_CNTL.MEC_ME1_STEP`: bit 31, access unknown.
-  @inlinable public static var MEC_ME1_STEP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
 /// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME1_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
@@ -2728,64 +2672,6 @@ public enum CP_CSF_CNTL: Register {
   }
 }
 
-/// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x21B6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_CNTL CE_INVALIDATE_ICACHE@4:1 PFP_INVALIDATE_ICACHE@6:1 ME_INVALIDATE_ICACHE@8:1 CE_PIPE0_RESET@16:1 PFP_PIPE0_RESET@18:1 ME_PIPE0_RESET@20:1 CE_HALT@24:1 CE_STEP@25:1 PFP_HALT@26:1 PFP_STEP@27:1 ME_HALT@28:1 ME_STEP@29:1")
-  }
-
-  /// `CP_ME_CNTL.CE_INVALIDATE_ICACHE`: bit 4, access unknown.
-  @inlinable public static var CE_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CP_ME_CNTL.PFP_INVALIDATE_ICACHE`: bit 6, access unknown.
-  @inlinable public static var PFP_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `CP_ME_CNTL.ME_INVALIDATE_ICACHE`: bit 8, access unknown.
-  @inlinable public static var ME_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `CP_ME_CNTL.CE_PIPE0_RESET`: bit 16, access unknown.
-  @inlinable public static var CE_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CP_ME_CNTL.PFP_PIPE0_RESET`: bit 18, access unknown.
-  @inlinable public static var PFP_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_ME_CNTL.ME_PIPE0_RESET`: bit 20, access unknown.
-  @inlinable public static var ME_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_ME_CNTL.CE_HALT`: bit 24, access unknown.
-  @inlinable public static var CE_HALT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME_CNTL.CE_STEP`: bit 25, access unknown.
-  @inlinable public static var CE_STEP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_ME_CNTL.PFP_HALT`: bit 26, access unknown.
-  @inlinable public static var PFP_HALT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME_CNTL.PFP_STEP`: bit 27, access unknown.
-  @inlinable public static var PFP_STEP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_ME_CNTL.ME_HALT`: bit 28, access unknown.
-  @inlinable public static var ME_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_ME_CNTL.ME_STEP`: bit 29, access unknown.
-  @inlinable public static var ME_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-}
-
 /// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CNTX_STAT: Register {
   @inlinable public static var info: RegisterInfo {
@@ -2910,26 +2796,6 @@ public enum CP_RB_RPTR: Register {
 
   /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_WPTR_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x21C1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_WPTR_DELAY PRE_WRITE_TIMER@0:28 PRE_WRITE_LIMIT@28:4")
-  }
-
-  /// `CP_RB_WPTR_DELAY.PRE_WRITE_TIMER`: bits 27:0, access unknown.
-  @inlinable public static var PRE_WRITE_TIMER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
-
-  /// `CP_RB_WPTR_DELAY.PRE_WRITE_LIMIT`: bits 31:28, access unknown.
-  @inlinable public static var PRE_WRITE_LIMIT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
 }
 
 /// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), access unknown, reset unknown (`write` starts from 0).
@@ -6931,4 +6797,100 @@ public enum SQ_BUF_RSRC_WORD2: Register {
 
   /// `SQ_BUF_RSRC_WORD2.NUM_RECORDS`: bits 31:0, access unknown.
   @inlinable public static var NUM_RECORDS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_BUF_RSRC_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_BUF_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 NUM_FORMAT@12:3 DATA_FORMAT@15:4 ELEMENT_SIZE@19:2 INDEX_STRIDE@21:2 ADD_TID_ENABLE@23:1 ATC@24:1 HASH_ENABLE@25:1 HEAP@26:1 MTYPE@27:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} TYPE@30:2")
+  }
+
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
+  @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
+  @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
+  @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
+  @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.NUM_FORMAT`: bits 14:12, access unknown.
+  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.DATA_FORMAT`: bits 18:15, access unknown.
+  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+
+  /// `SQ_BUF_RSRC_WORD3.ELEMENT_SIZE`: bits 20:19, access unknown.
+  @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
+
+  /// `SQ_BUF_RSRC_WORD3.INDEX_STRIDE`: bits 22:21, access unknown.
+  @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+
+  /// `SQ_BUF_RSRC_WORD3.ADD_TID_ENABLE`: bit 23, access unknown.
+  @inlinable public static var ADD_TID_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SQ_BUF_RSRC_WORD3.ATC`: bit 24, access unknown.
+  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SQ_BUF_RSRC_WORD3.HASH_ENABLE`: bit 25, access unknown.
+  @inlinable public static var HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `SQ_BUF_RSRC_WORD3.HEAP`: bit 26, access unknown.
+  @inlinable public static var HEAP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `SQ_BUF_RSRC_WORD3.MTYPE`: bits 29:27, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 3) }
+
+  /// `SQ_BUF_RSRC_WORD3.TYPE`: bits 31:30, access unknown.
+  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_IMG_RSRC_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD0 BASE_ADDRESS@0:32")
+  }
+
+  /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
+  @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_IMG_RSRC_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD1 BASE_ADDRESS_HI@0:8 MIN_LOD@8:12 DATA_FORMAT@20:6 NUM_FORMAT@26:4 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, access unknown.
+  @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `SQ_IMG_RSRC_WORD1.MIN_LOD`: bits 19:8, access unknown.
+  @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
+
+  /// `SQ_IMG_RSRC_WORD1.DATA_FORMAT`: bits 25:20, access unknown.
+  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+
+  /// `SQ_IMG_RSRC_WORD1.NUM_FORMAT`: bits 29:26, access unknown.
+  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
+
+  /// `SQ_IMG_RSRC_WORD1.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
 }

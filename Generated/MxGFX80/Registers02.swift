@@ -2,102 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_BUF_RSRC_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x23C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_BUF_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 NUM_FORMAT@12:3 DATA_FORMAT@15:4 ELEMENT_SIZE@19:2 INDEX_STRIDE@21:2 ADD_TID_ENABLE@23:1 ATC@24:1 HASH_ENABLE@25:1 HEAP@26:1 MTYPE@27:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} TYPE@30:2")
-  }
-
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
-  @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
-  @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
-  @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
-  @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.NUM_FORMAT`: bits 14:12, access unknown.
-  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.DATA_FORMAT`: bits 18:15, access unknown.
-  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `SQ_BUF_RSRC_WORD3.ELEMENT_SIZE`: bits 20:19, access unknown.
-  @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
-
-  /// `SQ_BUF_RSRC_WORD3.INDEX_STRIDE`: bits 22:21, access unknown.
-  @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SQ_BUF_RSRC_WORD3.ADD_TID_ENABLE`: bit 23, access unknown.
-  @inlinable public static var ADD_TID_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SQ_BUF_RSRC_WORD3.ATC`: bit 24, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SQ_BUF_RSRC_WORD3.HASH_ENABLE`: bit 25, access unknown.
-  @inlinable public static var HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SQ_BUF_RSRC_WORD3.HEAP`: bit 26, access unknown.
-  @inlinable public static var HEAP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SQ_BUF_RSRC_WORD3.MTYPE`: bits 29:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 3) }
-
-  /// `SQ_BUF_RSRC_WORD3.TYPE`: bits 31:30, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_IMG_RSRC_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x23C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_IMG_RSRC_WORD0 BASE_ADDRESS@0:32")
-  }
-
-  /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_IMG_RSRC_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x23C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_IMG_RSRC_WORD1 BASE_ADDRESS_HI@0:8 MIN_LOD@8:12 DATA_FORMAT@20:6 NUM_FORMAT@26:4 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, access unknown.
-  @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `SQ_IMG_RSRC_WORD1.MIN_LOD`: bits 19:8, access unknown.
-  @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
-
-  /// `SQ_IMG_RSRC_WORD1.DATA_FORMAT`: bits 25:20, access unknown.
-  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
-
-  /// `SQ_IMG_RSRC_WORD1.NUM_FORMAT`: bits 29:26, access unknown.
-  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
-
-  /// `SQ_IMG_RSRC_WORD1.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
-}
+import MxRuntimeRegisters
 
 /// `SQ_IMG_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C6 (byte 0x8F18), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD2: Register {
@@ -7097,4 +7002,103 @@ public enum TCI_STATUS: Register {
 
   /// `TCI_STATUS.TCI_BUSY`: bit 0, access unknown.
   @inlinable public static var TCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), access unknown, reset unknown (`write` starts from 0).
+public enum TCI_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B62,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCI_CNTL_1 WBINVL1_NUM_CYCLES@0:16 REQ_FIFO_DEPTH@16:8 WDATA_RAM_DEPTH@24:8")
+  }
+
+  /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, access unknown.
+  @inlinable public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `TCI_CNTL_1.REQ_FIFO_DEPTH`: bits 23:16, access unknown.
+  @inlinable public static var REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `TCI_CNTL_1.WDATA_RAM_DEPTH`: bits 31:24, access unknown.
+  @inlinable public static var WDATA_RAM_DEPTH: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), access unknown, reset unknown (`write` starts from 0).
+public enum TCI_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B63,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCI_CNTL_2 L1_INVAL_ON_WBINVL2@0:1 TCA_MAX_CREDIT@1:8")
+  }
+
+  /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, access unknown.
+  @inlinable public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `TCI_CNTL_2.TCA_MAX_CREDIT`: bits 8:1, access unknown.
+  @inlinable public static var TCA_MAX_CREDIT: RegisterField<Self, UInt8> {
+    .init(lsb: 1, width: 8)
+  }
+}
+
+/// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B80,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_CTRL CACHE_SIZE@0:2 RATE@2:2 WRITEBACK_MARGIN@4:4 METADATA_LATENCY_FIFO_SIZE@8:4 SRC_FIFO_SIZE@12:4 LATENCY_FIFO_SIZE@16:4 WB_OR_INV_ALL_VMIDS@20:1 MDC_SIZE@24:2 MDC_SECTOR_SIZE@26:2 MDC_SIDEBAND_FIFO_SIZE@28:4")
+  }
+
+  /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, access unknown.
+  @inlinable public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `TCC_CTRL.RATE`: bits 3:2, access unknown.
+  @inlinable public static var RATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `TCC_CTRL.WRITEBACK_MARGIN`: bits 7:4, access unknown.
+  @inlinable public static var WRITEBACK_MARGIN: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `TCC_CTRL.METADATA_LATENCY_FIFO_SIZE`: bits 11:8, access unknown.
+  @inlinable public static var METADATA_LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `TCC_CTRL.SRC_FIFO_SIZE`: bits 15:12, access unknown.
+  @inlinable public static var SRC_FIFO_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `TCC_CTRL.LATENCY_FIFO_SIZE`: bits 19:16, access unknown.
+  @inlinable public static var LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `TCC_CTRL.WB_OR_INV_ALL_VMIDS`: bit 20, access unknown.
+  @inlinable public static var WB_OR_INV_ALL_VMIDS: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `TCC_CTRL.MDC_SIZE`: bits 25:24, access unknown.
+  @inlinable public static var MDC_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `TCC_CTRL.MDC_SECTOR_SIZE`: bits 27:26, access unknown.
+  @inlinable public static var MDC_SECTOR_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 2)
+  }
+
+  /// `TCC_CTRL.MDC_SIDEBAND_FIFO_SIZE`: bits 31:28, access unknown.
+  @inlinable public static var MDC_SIDEBAND_FIFO_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
 }

@@ -2,105 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), access unknown, reset unknown (`write` starts from 0).
-public enum TCI_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2B62,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCI_CNTL_1 WBINVL1_NUM_CYCLES@0:16 REQ_FIFO_DEPTH@16:8 WDATA_RAM_DEPTH@24:8")
-  }
-
-  /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, access unknown.
-  @inlinable public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `TCI_CNTL_1.REQ_FIFO_DEPTH`: bits 23:16, access unknown.
-  @inlinable public static var REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `TCI_CNTL_1.WDATA_RAM_DEPTH`: bits 31:24, access unknown.
-  @inlinable public static var WDATA_RAM_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), access unknown, reset unknown (`write` starts from 0).
-public enum TCI_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2B63,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCI_CNTL_2 L1_INVAL_ON_WBINVL2@0:1 TCA_MAX_CREDIT@1:8")
-  }
-
-  /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, access unknown.
-  @inlinable public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `TCI_CNTL_2.TCA_MAX_CREDIT`: bits 8:1, access unknown.
-  @inlinable public static var TCA_MAX_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 8)
-  }
-}
-
-/// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2B80,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_CTRL CACHE_SIZE@0:2 RATE@2:2 WRITEBACK_MARGIN@4:4 METADATA_LATENCY_FIFO_SIZE@8:4 SRC_FIFO_SIZE@12:4 LATENCY_FIFO_SIZE@16:4 WB_OR_INV_ALL_VMIDS@20:1 MDC_SIZE@24:2 MDC_SECTOR_SIZE@26:2 MDC_SIDEBAND_FIFO_SIZE@28:4")
-  }
-
-  /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TCC_CTRL.RATE`: bits 3:2, access unknown.
-  @inlinable public static var RATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TCC_CTRL.WRITEBACK_MARGIN`: bits 7:4, access unknown.
-  @inlinable public static var WRITEBACK_MARGIN: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `TCC_CTRL.METADATA_LATENCY_FIFO_SIZE`: bits 11:8, access unknown.
-  @inlinable public static var METADATA_LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `TCC_CTRL.SRC_FIFO_SIZE`: bits 15:12, access unknown.
-  @inlinable public static var SRC_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `TCC_CTRL.LATENCY_FIFO_SIZE`: bits 19:16, access unknown.
-  @inlinable public static var LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `TCC_CTRL.WB_OR_INV_ALL_VMIDS`: bit 20, access unknown.
-  @inlinable public static var WB_OR_INV_ALL_VMIDS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `TCC_CTRL.MDC_SIZE`: bits 25:24, access unknown.
-  @inlinable public static var MDC_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TCC_CTRL.MDC_SECTOR_SIZE`: bits 27:26, access unknown.
-  @inlinable public static var MDC_SECTOR_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `TCC_CTRL.MDC_SIDEBAND_FIFO_SIZE`: bits 31:28, access unknown.
-  @inlinable public static var MDC_SIDEBAND_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
+import MxRuntimeRegisters
 
 /// `TCC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B82 (byte 0xAE08), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_EDC_CNT: Register {
@@ -2636,911 +2538,6 @@ public enum SPI_SHADER_USER_DATA_LS_15: Register {
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DISPATCH_INITIATOR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_DISPATCH_INITIATOR COMPUTE_SHADER_EN@0:1 PARTIAL_TG_EN@1:1 FORCE_START_AT_000@2:1 ORDERED_APPEND_ENBL@3:1 ORDERED_APPEND_MODE@4:1 USE_THREAD_DIMENSIONS@5:1 ORDER_MODE@6:1 DISPATCH_CACHE_CNTL@7:3 SCALAR_L1_INV_VOL@10:1 VECTOR_L1_INV_VOL@11:1 DATA_ATC@12:1 RESTORE@14:1")
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.COMPUTE_SHADER_EN`: bit 0, access unknown.
-  @inlinable public static var COMPUTE_SHADER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.PARTIAL_TG_EN`: bit 1, access unknown.
-  @inlinable public static var PARTIAL_TG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.FORCE_START_AT_000`: bit 2, access unknown.
-  @inlinable public static var FORCE_START_AT_000: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_ENBL`: bit 3, access unknown.
-  @inlinable public static var ORDERED_APPEND_ENBL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_MODE`: bit 4, access unknown.
-  @inlinable public static var ORDERED_APPEND_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.USE_THREAD_DIMENSIONS`: bit 5, access unknown.
-  @inlinable public static var USE_THREAD_DIMENSIONS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDER_MODE`: bit 6, access unknown.
-  @inlinable public static var ORDER_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.DISPATCH_CACHE_CNTL`: bits 9:7, access unknown.
-  @inlinable public static var DISPATCH_CACHE_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 3)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.SCALAR_L1_INV_VOL`: bit 10, access unknown.
-  @inlinable public static var SCALAR_L1_INV_VOL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.VECTOR_L1_INV_VOL`: bit 11, access unknown.
-  @inlinable public static var VECTOR_L1_INV_VOL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.DATA_ATC`: bit 12, access unknown.
-  @inlinable public static var DATA_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `COMPUTE_DISPATCH_INITIATOR.RESTORE`: bit 14, access unknown.
-  @inlinable public static var RESTORE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-}
-
-/// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E01,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_DIM_X SIZE@0:32")
-  }
-
-  /// `COMPUTE_DIM_X.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E02,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_DIM_Y SIZE@0:32")
-  }
-
-  /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E03,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_DIM_Z SIZE@0:32")
-  }
-
-  /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E04,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_START_X START@0:32")
-  }
-
-  /// `COMPUTE_START_X.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E05,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_START_Y START@0:32")
-  }
-
-  /// `COMPUTE_START_Y.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E06,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_START_Z START@0:32")
-  }
-
-  /// `COMPUTE_START_Z.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E07,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_NUM_THREAD_X NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
-  }
-
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E08,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_NUM_THREAD_Y NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
-  }
-
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E09,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_NUM_THREAD_Z NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
-  }
-
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PIPELINESTAT_ENABLE PIPELINESTAT_ENABLE@0:1")
-  }
-
-  /// `COMPUTE_PIPELINESTAT_ENABLE.PIPELINESTAT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PIPELINESTAT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-}
-
-/// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PERFCOUNT_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PERFCOUNT_ENABLE PERFCOUNT_ENABLE@0:1")
-  }
-
-  /// `COMPUTE_PERFCOUNT_ENABLE.PERFCOUNT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PERFCOUNT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-}
-
-/// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PGM_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PGM_LO DATA@0:32")
-  }
-
-  /// `COMPUTE_PGM_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PGM_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PGM_HI DATA@0:8 INST_ATC@8:1")
-  }
-
-  /// `COMPUTE_PGM_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `COMPUTE_PGM_HI.INST_ATC`: bit 8, access unknown.
-  @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-}
-
-/// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TBA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_TBA_LO DATA@0:32")
-  }
-
-  /// `COMPUTE_TBA_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TBA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E0F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_TBA_HI DATA@0:8")
-  }
-
-  /// `COMPUTE_TBA_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E10,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_TMA_LO DATA@0:32")
-  }
-
-  /// `COMPUTE_TMA_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E11,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_TMA_HI DATA@0:8")
-  }
-
-  /// `COMPUTE_TMA_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PGM_RSRC1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E12,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PGM_RSRC1 VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 BULKY@24:1 CDBG_USER@25:1")
-  }
-
-  /// `COMPUTE_PGM_RSRC1.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `COMPUTE_PGM_RSRC1.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
-
-  /// `COMPUTE_PGM_RSRC1.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `COMPUTE_PGM_RSRC1.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
-
-  /// `COMPUTE_PGM_RSRC1.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC1.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC1.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC1.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC1.BULKY`: bit 24, access unknown.
-  @inlinable public static var BULKY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC1.CDBG_USER`: bit 25, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PGM_RSRC2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E13,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_PGM_RSRC2 SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 TGID_X_EN@7:1 TGID_Y_EN@8:1 TGID_Z_EN@9:1 TG_SIZE_EN@10:1 TIDIG_COMP_CNT@11:2 EXCP_EN_MSB@13:2 LDS_SIZE@15:9 EXCP_EN@24:7")
-  }
-
-  /// `COMPUTE_PGM_RSRC2.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `COMPUTE_PGM_RSRC2.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.TGID_X_EN`: bit 7, access unknown.
-  @inlinable public static var TGID_X_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.TGID_Y_EN`: bit 8, access unknown.
-  @inlinable public static var TGID_Y_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.TGID_Z_EN`: bit 9, access unknown.
-  @inlinable public static var TGID_Z_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.TG_SIZE_EN`: bit 10, access unknown.
-  @inlinable public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `COMPUTE_PGM_RSRC2.TIDIG_COMP_CNT`: bits 12:11, access unknown.
-  @inlinable public static var TIDIG_COMP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
-
-  /// `COMPUTE_PGM_RSRC2.EXCP_EN_MSB`: bits 14:13, access unknown.
-  @inlinable public static var EXCP_EN_MSB: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
-
-  /// `COMPUTE_PGM_RSRC2.LDS_SIZE`: bits 23:15, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 15, width: 9) }
-
-  /// `COMPUTE_PGM_RSRC2.EXCP_EN`: bits 30:24, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
-}
-
-/// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E14,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_VMID DATA@0:4")
-  }
-
-  /// `COMPUTE_VMID.DATA`: bits 3:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESOURCE_LIMITS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E15,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_RESOURCE_LIMITS WAVES_PER_SH@0:10 TG_PER_CU@12:4 LOCK_THRESHOLD@16:6 SIMD_DEST_CNTL@22:1 FORCE_SIMD_DIST@23:1 CU_GROUP_COUNT@24:3")
-  }
-
-  /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH`: bits 9:0, access unknown.
-  @inlinable public static var WAVES_PER_SH: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
-
-  /// `COMPUTE_RESOURCE_LIMITS.TG_PER_CU`: bits 15:12, access unknown.
-  @inlinable public static var TG_PER_CU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `COMPUTE_RESOURCE_LIMITS.LOCK_THRESHOLD`: bits 21:16, access unknown.
-  @inlinable public static var LOCK_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
-
-  /// `COMPUTE_RESOURCE_LIMITS.SIMD_DEST_CNTL`: bit 22, access unknown.
-  @inlinable public static var SIMD_DEST_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `COMPUTE_RESOURCE_LIMITS.FORCE_SIMD_DIST`: bit 23, access unknown.
-  @inlinable public static var FORCE_SIMD_DIST: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `COMPUTE_RESOURCE_LIMITS.CU_GROUP_COUNT`: bits 26:24, access unknown.
-  @inlinable public static var CU_GROUP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-}
-
-/// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E16,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_STATIC_THREAD_MGMT_SE0 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
-  }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E17,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_STATIC_THREAD_MGMT_SE1 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
-  }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TMPRING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E18,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
-  }
-
-  /// `COMPUTE_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `COMPUTE_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
-  @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
-}
-
-/// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E19,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_STATIC_THREAD_MGMT_SE2 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
-  }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_STATIC_THREAD_MGMT_SE3 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
-  }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_RESTART_X RESTART@0:32")
-  }
-
-  /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_RESTART_Y RESTART@0:32")
-  }
-
-  /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_RESTART_Z RESTART@0:32")
-  }
-
-  /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_THREAD_TRACE_ENABLE THREAD_TRACE_ENABLE@0:1")
-  }
-
-  /// `COMPUTE_THREAD_TRACE_ENABLE.THREAD_TRACE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var THREAD_TRACE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-}
-
-/// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_MISC_RESERVED: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E1F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_MISC_RESERVED SEND_SEID@0:2 RESERVED2@2:1 RESERVED3@3:1 RESERVED4@4:1 WAVE_ID_BASE@5:12")
-  }
-
-  /// `COMPUTE_MISC_RESERVED.SEND_SEID`: bits 1:0, access unknown.
-  @inlinable public static var SEND_SEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `COMPUTE_MISC_RESERVED.RESERVED2`: bit 2, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `COMPUTE_MISC_RESERVED.RESERVED3`: bit 3, access unknown.
-  @inlinable public static var RESERVED3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `COMPUTE_MISC_RESERVED.RESERVED4`: bit 4, access unknown.
-  @inlinable public static var RESERVED4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `COMPUTE_MISC_RESERVED.WAVE_ID_BASE`: bits 16:5, access unknown.
-  @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
-    .init(lsb: 5, width: 12)
-  }
-}
-
-/// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DISPATCH_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E20,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_DISPATCH_ID DISPATCH_ID@0:32")
-  }
-
-  /// `COMPUTE_DISPATCH_ID.DISPATCH_ID`: bits 31:0, access unknown.
-  @inlinable public static var DISPATCH_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_THREADGROUP_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E21,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_THREADGROUP_ID THREADGROUP_ID@0:32")
-  }
-
-  /// `COMPUTE_THREADGROUP_ID.THREADGROUP_ID`: bits 31:0, access unknown.
-  @inlinable public static var THREADGROUP_ID: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RELAUNCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E22,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_RELAUNCH PAYLOAD@0:30 IS_EVENT@30:1 IS_STATE@31:1")
-  }
-
-  /// `COMPUTE_RELAUNCH.PAYLOAD`: bits 29:0, access unknown.
-  @inlinable public static var PAYLOAD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
-
-  /// `COMPUTE_RELAUNCH.IS_EVENT`: bit 30, access unknown.
-  @inlinable public static var IS_EVENT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `COMPUTE_RELAUNCH.IS_STATE`: bit 31, access unknown.
-  @inlinable public static var IS_STATE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E23,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_WAVE_RESTORE_ADDR_LO ADDR@0:32")
-  }
-
-  /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E24,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_WAVE_RESTORE_ADDR_HI ADDR@0:16")
-  }
-
-  /// `COMPUTE_WAVE_RESTORE_ADDR_HI.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E25,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_WAVE_RESTORE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `COMPUTE_WAVE_RESTORE_CONTROL.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `COMPUTE_WAVE_RESTORE_CONTROL.MTYPE`: bits 2:1, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
-}
-
-/// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_0 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_1 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_2 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_3 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E44,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_4 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E45,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_5 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E46,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_6 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E47,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_7 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E48,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_8 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E49,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_9 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_10 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_11 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_12 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_13 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_14 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2E4F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COMPUTE_USER_DATA_15 DATA@0:32")
-  }
-
-  /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
 /// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_NOWHERE: Register {
   @inlinable public static var info: RegisterInfo {
@@ -3881,19 +2878,6 @@ public enum CP_VIRT_STATUS: Register {
   @inlinable public static var VIRT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3040,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_BASE RB_BASE@0:32")
-  }
-
-  /// `CP_RB0_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
 /// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_BASE`, at the same offset.
@@ -3907,47 +2891,6 @@ public enum CP_RB_BASE: Register {
 
   /// `CP_RB_BASE.RB_BASE`: bits 31:0, access unknown.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3041,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} BUF_SWAP@17:2 MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
-  }
-
-  /// `CP_RB0_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_RB0_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `CP_RB0_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_RB0_CNTL.BUF_SWAP`: bits 18:17, access unknown.
-  @inlinable public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `CP_RB0_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_RB0_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
-
-  /// `CP_RB0_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_RB0_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_RB0_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
@@ -4006,24 +2949,6 @@ public enum CP_RB_RPTR_WR: Register {
   @inlinable public static var RB_RPTR_WR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3043,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
-  }
-
-  /// `CP_RB0_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB0_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
 /// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR_ADDR`, at the same offset.
@@ -4044,17 +2969,2326 @@ public enum CP_RB_RPTR_ADDR: Register {
   }
 }
 
-/// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_RPTR_ADDR_HI: Register {
+/// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RB0_RPTR_ADDR_HI`, at the same offset.
+public enum CP_RB_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3044,
       writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+      layout: "CP_RB_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_RB0_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
+  /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
+}
+
+/// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RB0_WPTR`, at the same offset.
+public enum CP_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3045,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR RB_WPTR@0:20")
+  }
+
+  /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, access unknown.
+  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), access unknown, reset unknown (`write` starts from 0).
+public enum GC_PRIV_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3048,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_PRIV_MODE")
+  }
+}
+
+/// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3049,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
+
+  /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RING_PRIORITY_CNTS`, at the same offset.
+public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
+
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
+  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
+  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
+  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
+  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RING_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
+
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
+  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
+  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
+  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
+  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RING0_PRIORITY`, at the same offset.
+public enum CP_ME0_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE0_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RING0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING0_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RING1_PRIORITY`, at the same offset.
+public enum CP_ME0_PIPE1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE1_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RING1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING1_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RING2_PRIORITY`, at the same offset.
+public enum CP_ME0_PIPE2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE2_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RING2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING2_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME0_PIPE0_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3052,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE0_VMID VMID@0:4")
+  }
+
+  /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+}
+
+/// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME0_PIPE1_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3053,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE1_VMID VMID@0:4")
+  }
+
+  /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+}
+
+/// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3060,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_BASE RB_BASE@0:32")
+  }
+
+  /// `CP_RB1_BASE.RB_BASE`: bits 31:0, access unknown.
+  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3061,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
+
+  /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
+  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
+  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+
+  /// `CP_RB1_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+
+  /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
+  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
+  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 2)
+  }
+
+  /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, access unknown.
+  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
+  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
+  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB1_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3062,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
+
+  /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
+  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
+    .init(lsb: 2, width: 30)
+  }
+}
+
+/// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB1_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3063,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
+
+  /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB1_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3064,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_WPTR RB_WPTR@0:20")
+  }
+
+  /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, access unknown.
+  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB2_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3065,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_BASE RB_BASE@0:32")
+  }
+
+  /// `CP_RB2_BASE.RB_BASE`: bits 31:0, access unknown.
+  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3066,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
+
+  /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
+  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
+  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+
+  /// `CP_RB2_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+
+  /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
+  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
+  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 2)
+  }
+
+  /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, access unknown.
+  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
+  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
+  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB2_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3067,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
+
+  /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
+  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
+    .init(lsb: 2, width: 30)
+  }
+}
+
+/// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB2_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3068,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
+
+  /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB2_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3069,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_WPTR RB_WPTR@0:20")
+  }
+
+  /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, access unknown.
+  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_CNTL_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL_RING1 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_CNTL_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL_RING2 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_STATUS_RING0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING0 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 GCNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
+
+  /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.CMP_BUSY_INT_STAT`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.GCNTX_BUSY_INT_STAT`: bit 19, access unknown.
+  @inlinable public static var GCNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.GFX_IDLE_INT_STAT`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.PRIV_REG_INT_STAT`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.TIME_STAMP_INT_STAT`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.GENERIC2_INT_STAT`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.GENERIC1_INT_STAT`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING0.GENERIC0_INT_STAT`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_STATUS_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING1 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
+
+  /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INT_STATUS_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING2 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
+
+  /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
+  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, access unknown.
+  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
+  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
+  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, access unknown.
+  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
+  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PWR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3078,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PWR_CNTL GFX_CLK_HALT_ME0_PIPE0@0:1 GFX_CLK_HALT_ME0_PIPE1@1:1 CMP_CLK_HALT_ME1_PIPE0@8:1 CMP_CLK_HALT_ME1_PIPE1@9:1 CMP_CLK_HALT_ME1_PIPE2@10:1 CMP_CLK_HALT_ME1_PIPE3@11:1 CMP_CLK_HALT_ME2_PIPE0@16:1 CMP_CLK_HALT_ME2_PIPE1@17:1 CMP_CLK_HALT_ME2_PIPE2@18:1 CMP_CLK_HALT_ME2_PIPE3@19:1")
+  }
+
+  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, access unknown.
+  @inlinable public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE1`: bit 1, access unknown.
+  @inlinable public static var GFX_CLK_HALT_ME0_PIPE1: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE0`: bit 8, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME1_PIPE0: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE1`: bit 9, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME1_PIPE1: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE2`: bit 10, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME1_PIPE2: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE3`: bit 11, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME1_PIPE3: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE0`: bit 16, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME2_PIPE0: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE1`: bit 17, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME2_PIPE1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE2`: bit 18, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME2_PIPE2: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE3`: bit 19, access unknown.
+  @inlinable public static var CMP_CLK_HALT_ME2_PIPE3: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+}
+
+/// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_MEM_SLP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3079,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEM_SLP_CNTL CP_MEM_LS_EN@0:1 CP_MEM_DS_EN@1:1 RESERVED@2:5 CP_LS_DS_BUSY_OVERRIDE@7:1 CP_MEM_LS_ON_DELAY@8:8 CP_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
+  }
+
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, access unknown.
+  @inlinable public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `CP_MEM_SLP_CNTL.CP_MEM_DS_EN`: bit 1, access unknown.
+  @inlinable public static var CP_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `CP_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CP_MEM_SLP_CNTL.CP_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var CP_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
+  @inlinable public static var CP_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
+  @inlinable public static var CP_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `CP_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ECC_FIRSTOCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE INTERFACE@0:2 CLIENT@4:4 ME@8:2 PIPE@10:2 QUEUE@12:3 VMID@16:4")
+  }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, access unknown.
+  @inlinable public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.CLIENT`: bits 7:4, access unknown.
+  @inlinable public static var CLIENT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.ME`: bits 9:8, access unknown.
+  @inlinable public static var ME: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.PIPE`: bits 11:10, access unknown.
+  @inlinable public static var PIPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.QUEUE`: bits 14:12, access unknown.
+  @inlinable public static var QUEUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CP_ECC_FIRSTOCCURRENCE.VMID`: bits 19:16, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+}
+
+/// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING0 OBSOLETE@0:32")
+  }
+
+  /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, access unknown.
+  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING1 OBSOLETE@0:32")
+  }
+
+  /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, access unknown.
+  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING2 OBSOLETE@0:32")
+  }
+
+  /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, access unknown.
+  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), access unknown, reset unknown (`write` starts from 0).
+public enum GB_EDC_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_EDC_MODE FORCE_SEC_ON_DED@16:1 DED_MODE@20:2 PROP_FED@29:1 BYPASS@31:1")
+  }
+
+  /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, access unknown.
+  @inlinable public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GB_EDC_MODE.DED_MODE`: bits 21:20, access unknown.
+  @inlinable public static var DED_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `GB_EDC_MODE.PROP_FED`: bit 29, access unknown.
+  @inlinable public static var PROP_FED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `GB_EDC_MODE.BYPASS`: bit 31, access unknown.
+  @inlinable public static var BYPASS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CPF_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3080,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPF_DEBUG")
+  }
+}
+
+/// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PQ_WPTR_POLL_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3084,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PQ_WPTR_POLL_CNTL1 QUEUE_MASK@0:32")
+  }
+
+  /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, access unknown.
+  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE0_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3089,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE1_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE2_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE3_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE0_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE1_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE2_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE3_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3090,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE0_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3091,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE1_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3092,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE2_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3093,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE3_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3094,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_INT_STAT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3095,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_INT_STAT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3096,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
+  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
+  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
+  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
+  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
+  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
+  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
+  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
+  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
+  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
+  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
+  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
+  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), access unknown, reset unknown (`write` starts from 0).
+public enum CC_GC_EDC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3098,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_GC_EDC_CONFIG DIS_EDC@1:1")
+  }
+
+  /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
+  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+}
+
+/// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3099,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
+
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
+  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
+  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
+  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
+  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE0_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE1_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE2_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME1_PIPE3_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE3_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
+
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
+  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
+  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
+  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
+  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME2_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_PRIORITY PRIORITY@0:2")
+  }
+
+  /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
+  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }

@@ -2,2883 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RB0_RPTR_ADDR_HI`, at the same offset.
-public enum CP_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3044,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
-  }
-
-  /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3045,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_WPTR RB_WPTR@0:20")
-  }
-
-  /// `CP_RB0_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RB0_WPTR`, at the same offset.
-public enum CP_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3045,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_WPTR RB_WPTR@0:20")
-  }
-
-  /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3046,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_WPTR_POLL_ADDR_LO RB_WPTR_POLL_ADDR_LO@2:30")
-  }
-
-  /// `CP_RB_WPTR_POLL_ADDR_LO.RB_WPTR_POLL_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var RB_WPTR_POLL_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3047,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_WPTR_POLL_ADDR_HI RB_WPTR_POLL_ADDR_HI@0:8")
-  }
-
-  /// `CP_RB_WPTR_POLL_ADDR_HI.RB_WPTR_POLL_ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var RB_WPTR_POLL_ADDR_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), access unknown, reset unknown (`write` starts from 0).
-public enum GC_PRIV_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3048,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GC_PRIV_MODE")
-  }
-}
-
-/// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3049,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_CNTL CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_STATUS CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
-  }
-
-  /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DEVICE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DEVICE_ID DEVICE_ID@0:8")
-  }
-
-  /// `CP_DEVICE_ID.DEVICE_ID`: bits 7:0, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RING_PRIORITY_CNTS`, at the same offset.
-public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
-  }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RING_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
-  }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RING0_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE0_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RING0_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RING1_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE1_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RING1_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RING2_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE2_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x304F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RING2_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ENDIAN_SWAP: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3050,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ENDIAN_SWAP ENDIAN_SWAP@0:2")
-  }
-
-  /// `CP_ENDIAN_SWAP.ENDIAN_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3051,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_VMID RB0_VMID@0:4 RB1_VMID@8:4 RB2_VMID@16:4")
-  }
-
-  /// `CP_RB_VMID.RB0_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RB0_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CP_RB_VMID.RB1_VMID`: bits 11:8, access unknown.
-  @inlinable public static var RB1_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `CP_RB_VMID.RB2_VMID`: bits 19:16, access unknown.
-  @inlinable public static var RB2_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-}
-
-/// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME0_PIPE0_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3052,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE0_VMID VMID@0:4")
-  }
-
-  /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME0_PIPE1_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3053,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME0_PIPE1_VMID VMID@0:4")
-  }
-
-  /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_DOORBELL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3059,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_DOORBELL_CONTROL DOORBELL_OFFSET@2:21 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
-  }
-
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, access unknown.
-  @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, access unknown.
-  @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_DOORBELL_RANGE_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x305A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
-  }
-
-  /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-}
-
-/// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_DOORBELL_RANGE_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x305B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
-  }
-
-  /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-}
-
-/// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_DOORBELL_RANGE_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x305C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
-  }
-
-  /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-}
-
-/// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_DOORBELL_RANGE_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x305D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
-  }
-
-  /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-}
-
-/// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3060,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB1_BASE RB_BASE@0:32")
-  }
-
-  /// `CP_RB1_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3061,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB1_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
-  }
-
-  /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `CP_RB1_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
-
-  /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3062,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB1_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
-  }
-
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3063,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB1_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
-  }
-
-  /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3064,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB1_WPTR RB_WPTR@0:20")
-  }
-
-  /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3065,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB2_BASE RB_BASE@0:32")
-  }
-
-  /// `CP_RB2_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3066,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB2_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
-  }
-
-  /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `CP_RB2_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
-
-  /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3067,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB2_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
-  }
-
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3068,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB2_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
-  }
-
-  /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3069,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB2_WPTR RB_WPTR@0:20")
-  }
-
-  /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_CNTL_RING0 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_INT_CNTL_RING0.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING0.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_CNTL_RING1 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_CNTL_RING2 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_STATUS_RING0 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 GCNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
-  }
-
-  /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.GCNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var GCNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING0.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_STATUS_RING1 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
-  }
-
-  /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x306F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INT_STATUS_RING2 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
-  }
-
-  /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PWR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3078,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PWR_CNTL GFX_CLK_HALT_ME0_PIPE0@0:1 GFX_CLK_HALT_ME0_PIPE1@1:1 CMP_CLK_HALT_ME1_PIPE0@8:1 CMP_CLK_HALT_ME1_PIPE1@9:1 CMP_CLK_HALT_ME1_PIPE2@10:1 CMP_CLK_HALT_ME1_PIPE3@11:1 CMP_CLK_HALT_ME2_PIPE0@16:1 CMP_CLK_HALT_ME2_PIPE1@17:1 CMP_CLK_HALT_ME2_PIPE2@18:1 CMP_CLK_HALT_ME2_PIPE3@19:1")
-  }
-
-  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, access unknown.
-  @inlinable public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE1`: bit 1, access unknown.
-  @inlinable public static var GFX_CLK_HALT_ME0_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE0`: bit 8, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE1`: bit 9, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE2`: bit 10, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE3`: bit 11, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE0`: bit 16, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE1`: bit 17, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE2`: bit 18, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE3`: bit 19, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-}
-
-/// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEM_SLP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3079,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEM_SLP_CNTL CP_MEM_LS_EN@0:1 CP_MEM_DS_EN@1:1 RESERVED@2:5 CP_LS_DS_BUSY_OVERRIDE@7:1 CP_MEM_LS_ON_DELAY@8:8 CP_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
-  }
-
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, access unknown.
-  @inlinable public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_MEM_SLP_CNTL.CP_MEM_DS_EN`: bit 1, access unknown.
-  @inlinable public static var CP_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CP_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CP_MEM_SLP_CNTL.CP_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var CP_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var CP_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var CP_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `CP_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x307A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ECC_FIRSTOCCURRENCE INTERFACE@0:2 CLIENT@4:4 ME@8:2 PIPE@10:2 QUEUE@12:3 VMID@16:4")
-  }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, access unknown.
-  @inlinable public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.CLIENT`: bits 7:4, access unknown.
-  @inlinable public static var CLIENT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.ME`: bits 9:8, access unknown.
-  @inlinable public static var ME: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.PIPE`: bits 11:10, access unknown.
-  @inlinable public static var PIPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.QUEUE`: bits 14:12, access unknown.
-  @inlinable public static var QUEUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CP_ECC_FIRSTOCCURRENCE.VMID`: bits 19:16, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-}
-
-/// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x307B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ECC_FIRSTOCCURRENCE_RING0 OBSOLETE@0:32")
-  }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x307C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ECC_FIRSTOCCURRENCE_RING1 OBSOLETE@0:32")
-  }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x307D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ECC_FIRSTOCCURRENCE_RING2 OBSOLETE@0:32")
-  }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), access unknown, reset unknown (`write` starts from 0).
-public enum GB_EDC_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x307E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GB_EDC_MODE FORCE_SEC_ON_DED@16:1 DED_MODE@20:2 PROP_FED@29:1 BYPASS@31:1")
-  }
-
-  /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, access unknown.
-  @inlinable public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GB_EDC_MODE.DED_MODE`: bits 21:20, access unknown.
-  @inlinable public static var DED_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `GB_EDC_MODE.PROP_FED`: bit 29, access unknown.
-  @inlinable public static var PROP_FED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `GB_EDC_MODE.BYPASS`: bit 31, access unknown.
-  @inlinable public static var BYPASS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CPF_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3080,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CPF_DEBUG")
-  }
-}
-
-/// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PQ_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3083,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PQ_WPTR_POLL_CNTL PERIOD@0:8 POLL_ACTIVE@30:1 EN@31:1")
-  }
-
-  /// `CP_PQ_WPTR_POLL_CNTL.PERIOD`: bits 7:0, access unknown.
-  @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_PQ_WPTR_POLL_CNTL.POLL_ACTIVE`: bit 30, access unknown.
-  @inlinable public static var POLL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_PQ_WPTR_POLL_CNTL.EN`: bit 31, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PQ_WPTR_POLL_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3084,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PQ_WPTR_POLL_CNTL1 QUEUE_MASK@0:32")
-  }
-
-  /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3085,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3086,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3087,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3088,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3089,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE1_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE2_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE3_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x308F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3090,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3091,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE1_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3092,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE2_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3093,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE3_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3094,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_INT_STAT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3095,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_INT_STAT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3096,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), access unknown, reset unknown (`write` starts from 0).
-public enum CC_GC_EDC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3098,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CC_GC_EDC_CONFIG DIS_EDC@1:1")
-  }
-
-  /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-}
-
-/// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3099,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
-  }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE0_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE1_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE2_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME1_PIPE3_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
-  }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x309F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME2_PIPE0_PRIORITY PRIORITY@0:2")
-  }
-
-  /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
+import MxRuntimeRegisters
 
 /// `CP_ME2_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A0 (byte 0xC280), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE1_PRIORITY: Register {
@@ -3079,19 +203,6 @@ public enum CP_CONTEXT_CNTL: Register {
   }
 }
 
-/// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MAX_CONTEXT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x30AE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MAX_CONTEXT MAX_CONTEXT@0:3")
-  }
-
-  /// `CP_MAX_CONTEXT.MAX_CONTEXT`: bits 2:0, access unknown.
-  @inlinable public static var MAX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
 /// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IQ_WAIT_TIME1: Register {
   @inlinable public static var info: RegisterInfo {
@@ -3136,19 +247,6 @@ public enum CP_IQ_WAIT_TIME2: Register {
 
   /// `CP_IQ_WAIT_TIME2.DEQ_RETRY`: bits 31:24, access unknown.
   @inlinable public static var DEQ_RETRY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x30B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB0_BASE_HI RB_BASE_HI@0:8")
-  }
-
-  /// `CP_RB0_BASE_HI.RB_BASE_HI`: bits 7:0, access unknown.
-  @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), access unknown, reset unknown (`write` starts from 0).
@@ -3356,26 +454,6 @@ public enum CPC_INT_CNTX_ID: Register {
 
   /// `CPC_INT_CNTX_ID.QUEUE_ID`: bits 30:28, access unknown.
   @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
-}
-
-/// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PQ_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x30B8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PQ_STATUS DOORBELL_UPDATED@0:1 DOORBELL_ENABLE@1:1")
-  }
-
-  /// `CP_PQ_STATUS.DOORBELL_UPDATED`: bit 0, access unknown.
-  @inlinable public static var DOORBELL_UPDATED: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CP_PQ_STATUS.DOORBELL_ENABLE`: bit 1, access unknown.
-  @inlinable public static var DOORBELL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
 }
 
 /// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), access unknown, reset unknown (`write` starts from 0).
@@ -3880,31 +958,6 @@ public enum SPI_CDBG_SYS_CS1: Register {
   @inlinable public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31C7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_WCL_PIPE_PERCENT_GFX VALUE@0:7 LS_GRP_VALUE@7:5 HS_GRP_VALUE@12:5 ES_GRP_VALUE@17:5 GS_GRP_VALUE@22:5")
-  }
-
-  /// `SPI_WCL_PIPE_PERCENT_GFX.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `SPI_WCL_PIPE_PERCENT_GFX.LS_GRP_VALUE`: bits 11:7, access unknown.
-  @inlinable public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
-
-  /// `SPI_WCL_PIPE_PERCENT_GFX.HS_GRP_VALUE`: bits 16:12, access unknown.
-  @inlinable public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
-
-  /// `SPI_WCL_PIPE_PERCENT_GFX.ES_GRP_VALUE`: bits 21:17, access unknown.
-  @inlinable public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
-
-  /// `SPI_WCL_PIPE_PERCENT_GFX.GS_GRP_VALUE`: bits 26:22, access unknown.
-  @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
-}
-
 /// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
   @inlinable public static var info: RegisterInfo {
@@ -3928,58 +981,6 @@ public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.GS_GRP_VALUE`: bits 26:22, access unknown.
   @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
-}
-
-/// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31C9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_WCL_PIPE_PERCENT_CS0 VALUE@0:7")
-  }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-}
-
-/// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31CA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_WCL_PIPE_PERCENT_CS1 VALUE@0:7")
-  }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-}
-
-/// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31CB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_WCL_PIPE_PERCENT_CS2 VALUE@0:7")
-  }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-}
-
-/// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31CC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_WCL_PIPE_PERCENT_CS3 VALUE@0:7")
-  }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), access unknown, reset unknown (`write` starts from 0).
@@ -5079,559 +2080,6 @@ public enum CP_HPD_STATUS0: Register {
   }
 }
 
-/// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MQD_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3245,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MQD_BASE_ADDR BASE_ADDR@2:30")
-  }
-
-  /// `CP_MQD_BASE_ADDR.BASE_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MQD_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3246,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MQD_BASE_ADDR_HI BASE_ADDR_HI@0:16")
-  }
-
-  /// `CP_MQD_BASE_ADDR_HI.BASE_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue), reset unknown (`write` starts from 0).
-public enum CP_HQD_ACTIVE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3247,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ACTIVE ACTIVE@0:1 BUSY_GATE@1:1")
-  }
-
-  /// `CP_HQD_ACTIVE.ACTIVE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
-  @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_ACTIVE.BUSY_GATE`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
-  @inlinable public static var BUSY_GATE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-}
-
-/// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3248,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_VMID VMID@0:4 IB_VMID@8:4 VQID@16:10")
-  }
-
-  /// `CP_HQD_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CP_HQD_VMID.IB_VMID`: bits 11:8, access unknown.
-  @inlinable public static var IB_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `CP_HQD_VMID.VQID`: bits 25:16, access unknown.
-  @inlinable public static var VQID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
-}
-
-/// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_PERSISTENT_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3249,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PERSISTENT_STATE PRELOAD_REQ@0:1 PRELOAD_SIZE@8:10 RESTORE_ACTIVE@28:1 RELAUNCH_WAVES@29:1 QSWITCH_MODE@30:1 DISP_ACTIVE@31:1")
-  }
-
-  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_REQ`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRELOAD_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_SIZE`: bits 17:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRELOAD_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 10)
-  }
-
-  /// `CP_HQD_PERSISTENT_STATE.RESTORE_ACTIVE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RESTORE_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CP_HQD_PERSISTENT_STATE.RELAUNCH_WAVES`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RELAUNCH_WAVES: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_HQD_PERSISTENT_STATE.QSWITCH_MODE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QSWITCH_MODE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_HQD_PERSISTENT_STATE.DISP_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DISP_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PIPE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PIPE_PRIORITY PIPE_PRIORITY@0:2")
-  }
-
-  /// `CP_HQD_PIPE_PRIORITY.PIPE_PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PIPE_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_QUEUE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_QUEUE_PRIORITY PRIORITY_LEVEL@0:4")
-  }
-
-  /// `CP_HQD_QUEUE_PRIORITY.PRIORITY_LEVEL`: bits 3:0, access unknown.
-  @inlinable public static var PRIORITY_LEVEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-}
-
-/// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_QUANTUM QUANTUM_EN@0:1 QUANTUM_SCALE@4:1 QUANTUM_DURATION@8:6 QUANTUM_ACTIVE@31:1")
-  }
-
-  /// `CP_HQD_QUANTUM.QUANTUM_EN`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_QUANTUM.QUANTUM_SCALE`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_SCALE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CP_HQD_QUANTUM.QUANTUM_DURATION`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_DURATION: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
-
-  /// `CP_HQD_QUANTUM.QUANTUM_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_BASE ADDR@0:32")
-  }
-
-  /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_BASE_HI ADDR_HI@0:8")
-  }
-
-  /// `CP_HQD_PQ_BASE_HI.ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)), reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x324F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_RPTR CONSUMED_OFFSET@0:32")
-  }
-
-  /// `CP_HQD_PQ_RPTR.CONSUMED_OFFSET`: bits 31:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)).
-  @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3250,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_RPTR_REPORT_ADDR RPTR_REPORT_ADDR@2:30")
-  }
-
-  /// `CP_HQD_PQ_RPTR_REPORT_ADDR.RPTR_REPORT_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RPTR_REPORT_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3251,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_RPTR_REPORT_ADDR_HI RPTR_REPORT_ADDR_HI@0:16")
-  }
-
-  /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI.RPTR_REPORT_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RPTR_REPORT_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3252,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_WPTR_POLL_ADDR WPTR_ADDR@2:30")
-  }
-
-  /// `CP_HQD_PQ_WPTR_POLL_ADDR.WPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var WPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3253,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_WPTR_POLL_ADDR_HI WPTR_ADDR_HI@0:16")
-  }
-
-  /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI.WPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var WPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3254,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_DOORBELL_CONTROL DOORBELL_MODE@0:1 DOORBELL_BIF_DROP@1:1 DOORBELL_OFFSET@2:21 DOORBELL_CARRY_BITS@23:3 DOORBELL_SOURCE@28:1 DOORBELL_SCHD_HIT@29:1 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_MODE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_BIF_DROP`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_BIF_DROP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_CARRY_BITS`: bits 25:23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_CARRY_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SOURCE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_SOURCE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SCHD_HIT`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_SCHD_HIT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3255,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_WPTR OFFSET@0:32")
-  }
-
-  /// `CP_HQD_PQ_WPTR.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3256,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_PQ_CONTROL QUEUE_SIZE@0:6 RPTR_BLOCK_SIZE@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} ENDIAN_SWAP@17:2 MIN_AVAIL_SIZE@20:2 PQ_ATC@23:1 CACHE_POLICY@24:1 SLOT_BASED_WPTR@25:2 NO_UPDATE_RPTR@27:1 UNORD_DISPATCH@28:1 ROQ_PQ_IB_FLIP@29:1 PRIV_STATE@30:1 KMD_QUEUE@31:1")
-  }
-
-  /// `CP_HQD_PQ_CONTROL.QUEUE_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_HQD_PQ_CONTROL.RPTR_BLOCK_SIZE`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RPTR_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_HQD_PQ_CONTROL.ENDIAN_SWAP`: bits 18:17, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `CP_HQD_PQ_CONTROL.MIN_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MIN_AVAIL_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.PQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_HQD_PQ_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_HQD_PQ_CONTROL.SLOT_BASED_WPTR`: bits 26:25, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SLOT_BASED_WPTR: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.NO_UPDATE_RPTR`: bit 27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var NO_UPDATE_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.UNORD_DISPATCH`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var UNORD_DISPATCH: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.ROQ_PQ_IB_FLIP`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ROQ_PQ_IB_FLIP: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_HQD_PQ_CONTROL.PRIV_STATE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRIV_STATE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_HQD_PQ_CONTROL.KMD_QUEUE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var KMD_QUEUE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_IB_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3257,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IB_BASE_ADDR IB_BASE_ADDR@2:30")
-  }
-
-  /// `CP_HQD_IB_BASE_ADDR.IB_BASE_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var IB_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_IB_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3258,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IB_BASE_ADDR_HI IB_BASE_ADDR_HI@0:16")
-  }
-
-  /// `CP_HQD_IB_BASE_ADDR_HI.IB_BASE_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB_BASE_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3259,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IB_RPTR CONSUMED_OFFSET@0:20")
-  }
-
-  /// `CP_HQD_IB_RPTR.CONSUMED_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
-}
-
-/// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_IB_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IB_CONTROL IB_SIZE@0:20 MIN_IB_AVAIL_SIZE@20:2 IB_ATC@23:1 IB_CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESSING_IB@31:1")
-  }
-
-  /// `CP_HQD_IB_CONTROL.IB_SIZE`: bits 19:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-
-  /// `CP_HQD_IB_CONTROL.MIN_IB_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MIN_IB_AVAIL_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
-
-  /// `CP_HQD_IB_CONTROL.IB_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_HQD_IB_CONTROL.IB_CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_HQD_IB_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-
-  /// `CP_HQD_IB_CONTROL.PROCESSING_IB`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_IB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_IQ_TIMER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IQ_TIMER WAIT_TIME@0:8 RETRY_TYPE@8:3 IMMEDIATE_EXPIRE@11:1 INTERRUPT_TYPE@12:2 CLOCK_COUNT@14:2 INTERRUPT_SIZE@16:6 QUANTUM_TIMER@22:1 IQ_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESS_IQ_EN@29:1 PROCESSING_IQ@30:1 ACTIVE@31:1")
-  }
-
-  /// `CP_HQD_IQ_TIMER.WAIT_TIME`: bits 7:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var WAIT_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_HQD_IQ_TIMER.RETRY_TYPE`: bits 10:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RETRY_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CP_HQD_IQ_TIMER.IMMEDIATE_EXPIRE`: bit 11, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IMMEDIATE_EXPIRE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_HQD_IQ_TIMER.INTERRUPT_TYPE`: bits 13:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var INTERRUPT_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
-
-  /// `CP_HQD_IQ_TIMER.CLOCK_COUNT`: bits 15:14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CLOCK_COUNT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `CP_HQD_IQ_TIMER.INTERRUPT_SIZE`: bits 21:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var INTERRUPT_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
-
-  /// `CP_HQD_IQ_TIMER.QUANTUM_TIMER`: bit 22, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_TIMER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_HQD_IQ_TIMER.IQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_HQD_IQ_TIMER.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_HQD_IQ_TIMER.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-
-  /// `CP_HQD_IQ_TIMER.PROCESS_IQ_EN`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_IQ_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_HQD_IQ_TIMER.PROCESSING_IQ`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_IQ: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_HQD_IQ_TIMER.ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_IQ_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_IQ_RPTR OFFSET@0:6")
-  }
-
-  /// `CP_HQD_IQ_RPTR.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-}
-
-/// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_DEQUEUE_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_DEQUEUE_REQUEST DEQUEUE_REQ@0:3 IQ_REQ_PEND@4:1 DEQUEUE_INT@8:1 IQ_REQ_PEND_EN@9:1 DEQUEUE_REQ_EN@10:1")
-  }
-
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ`: bits 2:0, access unknown.
-  @inlinable public static var DEQUEUE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND`: bit 4, access unknown.
-  @inlinable public static var IQ_REQ_PEND: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_INT`: bit 8, access unknown.
-  @inlinable public static var DEQUEUE_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND_EN`: bit 9, access unknown.
-  @inlinable public static var IQ_REQ_PEND_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ_EN`: bit 10, access unknown.
-  @inlinable public static var DEQUEUE_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-}
-
-/// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_DMA_OFFLOAD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_DMA_OFFLOAD DMA_OFFLOAD@0:1")
-  }
-
-  /// `CP_HQD_DMA_OFFLOAD.DMA_OFFLOAD`: bit 0, access unknown.
-  @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
 /// `CP_HQD_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_HQD_DMA_OFFLOAD`, at the same offset.
@@ -5656,98 +2104,6 @@ public enum CP_HQD_OFFLOAD: Register {
   @inlinable public static var EOP_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_SEMA_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x325F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_SEMA_CMD RETRY@0:1 RESULT@1:2")
-  }
-
-  /// `CP_HQD_SEMA_CMD.RETRY`: bit 0, access unknown.
-  @inlinable public static var RETRY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_SEMA_CMD.RESULT`: bits 2:1, access unknown.
-  @inlinable public static var RESULT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-}
-
-/// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_MSG_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3260,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_MSG_TYPE ACTION@0:3 SAVE_STATE@4:3")
-  }
-
-  /// `CP_HQD_MSG_TYPE.ACTION`: bits 2:0, access unknown.
-  @inlinable public static var ACTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `CP_HQD_MSG_TYPE.SAVE_STATE`: bits 6:4, access unknown.
-  @inlinable public static var SAVE_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-}
-
-/// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3261,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ATOMIC0_PREOP_LO ATOMIC0_PREOP_LO@0:32")
-  }
-
-  /// `CP_HQD_ATOMIC0_PREOP_LO.ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3262,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ATOMIC0_PREOP_HI ATOMIC0_PREOP_HI@0:32")
-  }
-
-  /// `CP_HQD_ATOMIC0_PREOP_HI.ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3263,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ATOMIC1_PREOP_LO ATOMIC1_PREOP_LO@0:32")
-  }
-
-  /// `CP_HQD_ATOMIC1_PREOP_LO.ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3264,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ATOMIC1_PREOP_HI ATOMIC1_PREOP_HI@0:32")
-  }
-
-  /// `CP_HQD_ATOMIC1_PREOP_HI.ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
 /// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_SCHEDULER0: Register {
   @inlinable public static var info: RegisterInfo {
@@ -5761,60 +2117,6 @@ public enum CP_HQD_HQ_SCHEDULER0: Register {
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_HQ_STATUS0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_HQD_HQ_SCHEDULER0`, at the same offset.
-public enum CP_HQD_HQ_STATUS0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3265,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_HQ_STATUS0 DEQUEUE_STATUS@0:2 DEQUEUE_RETRY_CNT@2:2 RSV_6_4@4:3 SCRATCH_RAM_INIT@7:1 TCL2_DIRTY@8:1 PG_ACTIVATED@9:1 RSVR_31_10@10:22")
-  }
-
-  /// `CP_HQD_HQ_STATUS0.DEQUEUE_STATUS`: bits 1:0, access unknown.
-  @inlinable public static var DEQUEUE_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `CP_HQD_HQ_STATUS0.DEQUEUE_RETRY_CNT`: bits 3:2, access unknown.
-  @inlinable public static var DEQUEUE_RETRY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CP_HQD_HQ_STATUS0.RSV_6_4`: bits 6:4, access unknown.
-  @inlinable public static var RSV_6_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `CP_HQD_HQ_STATUS0.SCRATCH_RAM_INIT`: bit 7, access unknown.
-  @inlinable public static var SCRATCH_RAM_INIT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `CP_HQD_HQ_STATUS0.TCL2_DIRTY`: bit 8, access unknown.
-  @inlinable public static var TCL2_DIRTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `CP_HQD_HQ_STATUS0.PG_ACTIVATED`: bit 9, access unknown.
-  @inlinable public static var PG_ACTIVATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CP_HQD_HQ_STATUS0.RSVR_31_10`: bits 31:10, access unknown.
-  @inlinable public static var RSVR_31_10: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
-}
-
-/// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_HQD_HQ_SCHEDULER1`, at the same offset.
-public enum CP_HQD_HQ_CONTROL0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3266,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_HQ_CONTROL0 CONTROL@0:32")
-  }
-
-  /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, access unknown.
-  @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
 /// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_SCHEDULER1: Register {
   @inlinable public static var info: RegisterInfo {
@@ -5826,354 +2128,6 @@ public enum CP_HQD_HQ_SCHEDULER1: Register {
 
   /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, access unknown.
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_MQD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3267,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MQD_CONTROL VMID@0:4 PROCESSING_MQD@12:1 PROCESSING_MQD_EN@13:1 MQD_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `CP_MQD_CONTROL.VMID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CP_MQD_CONTROL.PROCESSING_MQD`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_MQD: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_MQD_CONTROL.PROCESSING_MQD_EN`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_MQD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_MQD_CONTROL.MQD_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MQD_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_MQD_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_MQD_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-}
-
-/// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_HQ_STATUS1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3268,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_HQ_STATUS1 STATUS@0:32")
-  }
-
-  /// `CP_HQD_HQ_STATUS1.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_HQ_CONTROL1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3269,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_HQ_CONTROL1 CONTROL@0:32")
-  }
-
-  /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, access unknown.
-  @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_BASE_ADDR BASE_ADDR@0:32")
-  }
-
-  /// `CP_HQD_EOP_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_BASE_ADDR_HI BASE_ADDR_HI@0:8")
-  }
-
-  /// `CP_HQD_EOP_BASE_ADDR_HI.BASE_ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_CONTROL EOP_SIZE@0:6 PROCESSING_EOP@8:1 PROCESS_EOP_EN@12:1 PROCESSING_EOPIB@13:1 PROCESS_EOPIB_EN@14:1 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} EOP_ATC@23:1 CACHE_POLICY@24:1 SIG_SEM_RESULT@29:2 PEND_SIG_SEM@31:1")
-  }
-
-  /// `CP_HQD_EOP_CONTROL.EOP_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EOP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOP`: bit 8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_EOP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `CP_HQD_EOP_CONTROL.PROCESS_EOP_EN`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_EOP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOPIB`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_EOPIB: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_HQD_EOP_CONTROL.PROCESS_EOPIB_EN`: bit 14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_EOPIB_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_HQD_EOP_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_HQD_EOP_CONTROL.EOP_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EOP_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_HQD_EOP_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_HQD_EOP_CONTROL.SIG_SEM_RESULT`: bits 30:29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIG_SEM_RESULT: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-
-  /// `CP_HQD_EOP_CONTROL.PEND_SIG_SEM`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PEND_SIG_SEM: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_RPTR RPTR@0:13 RPTR_EQ_CSMD_WPTR@30:1 INIT_FETCHER@31:1")
-  }
-
-  /// `CP_HQD_EOP_RPTR.RPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
-
-  /// `CP_HQD_EOP_RPTR.RPTR_EQ_CSMD_WPTR`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var RPTR_EQ_CSMD_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_HQD_EOP_RPTR.INIT_FETCHER`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var INIT_FETCHER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_WPTR WPTR@0:13 EOP_AVAIL@16:13")
-  }
-
-  /// `CP_HQD_EOP_WPTR.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
-
-  /// `CP_HQD_EOP_WPTR.EOP_AVAIL`: bits 28:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var EOP_AVAIL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 13) }
-}
-
-/// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_EVENTS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x326F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_EVENTS EVENT_COUNT@0:12 CS_PARTIAL_FLUSH_PEND@16:1")
-  }
-
-  /// `CP_HQD_EOP_EVENTS.EVENT_COUNT`: bits 11:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EVENT_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `CP_HQD_EOP_EVENTS.CS_PARTIAL_FLUSH_PEND`: bit 16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CS_PARTIAL_FLUSH_PEND: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-}
-
-/// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3270,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CTX_SAVE_BASE_ADDR_LO ADDR@12:20")
-  }
-
-  /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO.ADDR`: bits 31:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3271,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CTX_SAVE_BASE_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CTX_SAVE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3272,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CTX_SAVE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} POLICY@3:1")
-  }
-
-  /// `CP_HQD_CTX_SAVE_CONTROL.ATC`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_CTX_SAVE_CONTROL.MTYPE`: bits 2:1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
-
-  /// `CP_HQD_CTX_SAVE_CONTROL.POLICY`: bit 3, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-}
-
-/// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CNTL_STACK_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3273,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CNTL_STACK_OFFSET OFFSET@2:13")
-  }
-
-  /// `CP_HQD_CNTL_STACK_OFFSET.OFFSET`: bits 14:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 13) }
-}
-
-/// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CNTL_STACK_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3274,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CNTL_STACK_SIZE SIZE@12:3")
-  }
-
-  /// `CP_HQD_CNTL_STACK_SIZE.SIZE`: bits 14:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-}
-
-/// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_WG_STATE_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3275,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_WG_STATE_OFFSET OFFSET@2:23")
-  }
-
-  /// `CP_HQD_WG_STATE_OFFSET.OFFSET`: bits 24:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
-}
-
-/// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_CTX_SAVE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3276,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_CTX_SAVE_SIZE SIZE@12:13")
-  }
-
-  /// `CP_HQD_CTX_SAVE_SIZE.SIZE`: bits 24:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
-}
-
-/// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_GDS_RESOURCE_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3277,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_GDS_RESOURCE_STATE OA_REQUIRED@0:1 OA_ACQUIRED@1:1 GWS_SIZE@4:6 GWS_PNTR@12:6")
-  }
-
-  /// `CP_HQD_GDS_RESOURCE_STATE.OA_REQUIRED`: bit 0, access unknown.
-  @inlinable public static var OA_REQUIRED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_HQD_GDS_RESOURCE_STATE.OA_ACQUIRED`: bit 1, access unknown.
-  @inlinable public static var OA_ACQUIRED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_SIZE`: bits 9:4, access unknown.
-  @inlinable public static var GWS_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
-
-  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_PNTR`: bits 17:12, access unknown.
-  @inlinable public static var GWS_PNTR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-}
-
-/// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
-public enum CP_HQD_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3278,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_ERROR EDC_ERROR_ID@0:4 SUA_ERROR@4:1")
-  }
-
-  /// `CP_HQD_ERROR.EDC_ERROR_ID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EDC_ERROR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CP_HQD_ERROR.SUA_ERROR`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SUA_ERROR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-}
-
-/// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_WPTR_MEM: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3279,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_WPTR_MEM WPTR@0:13")
-  }
-
-  /// `CP_HQD_EOP_WPTR_MEM.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
-}
-
-/// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_EOP_DONES: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x327A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_HQD_EOP_DONES DONE_COUNT@0:32")
-  }
-
-  /// `CP_HQD_EOP_DONES.DONE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var DONE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), access unknown, reset unknown (`write` starts from 0).
@@ -6300,4 +2254,2976 @@ public enum TCP_WATCH1_CNTL: Register {
 
   /// `TCP_WATCH1_CNTL.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH2_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_ADDR_H ADDR@0:16")
+  }
+
+  /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH2_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_ADDR_L ADDR@6:26")
+  }
+
+  /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+}
+
+/// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
+
+  /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, access unknown.
+  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+
+  /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, access unknown.
+  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+
+  /// `TCP_WATCH2_CNTL.VALID`: bit 31, access unknown.
+  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH3_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_ADDR_H ADDR@0:16")
+  }
+
+  /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH3_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32AA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_ADDR_L ADDR@6:26")
+  }
+
+  /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+}
+
+/// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_WATCH3_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32AB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
+
+  /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, access unknown.
+  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+
+  /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, access unknown.
+  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+
+  /// `TCP_WATCH3_CNTL.VALID`: bit 31, access unknown.
+  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_GATCL1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_GATCL1_CNTL INVALIDATE_ALL_VMID@25:1 FORCE_MISS@26:1 FORCE_IN_ORDER@27:1 REDUCE_FIFO_DEPTH_BY_2@28:2 REDUCE_CACHE_SIZE_BY_2@30:2")
+  }
+
+  /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, access unknown.
+  @inlinable public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `TCP_GATCL1_CNTL.FORCE_MISS`: bit 26, access unknown.
+  @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `TCP_GATCL1_CNTL.FORCE_IN_ORDER`: bit 27, access unknown.
+  @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `TCP_GATCL1_CNTL.REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
+  @inlinable public static var REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 2)
+  }
+
+  /// `TCP_GATCL1_CNTL.REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
+  @inlinable public static var REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
+    .init(lsb: 30, width: 2)
+  }
+}
+
+/// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_ATC_EDC_GATCL1_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_ATC_EDC_GATCL1_CNT DATA_SEC@0:8")
+  }
+
+  /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, access unknown.
+  @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_GATCL1_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_GATCL1_DSM_CNTL SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0@0:1 SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1@1:1 TCP_GATCL1_ENABLE_SINGLE_WRITE_A@2:1")
+  }
+
+  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, access unknown.
+  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1`: bit 1, access unknown.
+  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `TCP_GATCL1_DSM_CNTL.TCP_GATCL1_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
+  @inlinable public static var TCP_GATCL1_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+}
+
+/// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1 LFIFO_RAM_IRRITATOR_DATA_SEL@3:2 LFIFO_RAM_IRRITATOR_SINGLE_WRITE@5:1")
+  }
+
+  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
+  @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
+  @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_DATA_SEL`: bits 4:3, access unknown.
+  @inlinable public static var LFIFO_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 3, width: 2)
+  }
+
+  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_SINGLE_WRITE`: bit 5, access unknown.
+  @inlinable public static var LFIFO_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+}
+
+/// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CNTL2 LS_DISABLE_CLOCKS@0:8")
+  }
+
+  /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, access unknown.
+  @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_GWS_RESET0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3344,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESET0 RESOURCE0_RESET@0:1 RESOURCE1_RESET@1:1 RESOURCE2_RESET@2:1 RESOURCE3_RESET@3:1 RESOURCE4_RESET@4:1 RESOURCE5_RESET@5:1 RESOURCE6_RESET@6:1 RESOURCE7_RESET@7:1 RESOURCE8_RESET@8:1 RESOURCE9_RESET@9:1 RESOURCE10_RESET@10:1 RESOURCE11_RESET@11:1 RESOURCE12_RESET@12:1 RESOURCE13_RESET@13:1 RESOURCE14_RESET@14:1 RESOURCE15_RESET@15:1 RESOURCE16_RESET@16:1 RESOURCE17_RESET@17:1 RESOURCE18_RESET@18:1 RESOURCE19_RESET@19:1 RESOURCE20_RESET@20:1 RESOURCE21_RESET@21:1 RESOURCE22_RESET@22:1 RESOURCE23_RESET@23:1 RESOURCE24_RESET@24:1 RESOURCE25_RESET@25:1 RESOURCE26_RESET@26:1 RESOURCE27_RESET@27:1 RESOURCE28_RESET@28:1 RESOURCE29_RESET@29:1 RESOURCE30_RESET@30:1 RESOURCE31_RESET@31:1")
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, access unknown.
+  @inlinable public static var RESOURCE0_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE1_RESET`: bit 1, access unknown.
+  @inlinable public static var RESOURCE1_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE2_RESET`: bit 2, access unknown.
+  @inlinable public static var RESOURCE2_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE3_RESET`: bit 3, access unknown.
+  @inlinable public static var RESOURCE3_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE4_RESET`: bit 4, access unknown.
+  @inlinable public static var RESOURCE4_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE5_RESET`: bit 5, access unknown.
+  @inlinable public static var RESOURCE5_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE6_RESET`: bit 6, access unknown.
+  @inlinable public static var RESOURCE6_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE7_RESET`: bit 7, access unknown.
+  @inlinable public static var RESOURCE7_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE8_RESET`: bit 8, access unknown.
+  @inlinable public static var RESOURCE8_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE9_RESET`: bit 9, access unknown.
+  @inlinable public static var RESOURCE9_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE10_RESET`: bit 10, access unknown.
+  @inlinable public static var RESOURCE10_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE11_RESET`: bit 11, access unknown.
+  @inlinable public static var RESOURCE11_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE12_RESET`: bit 12, access unknown.
+  @inlinable public static var RESOURCE12_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE13_RESET`: bit 13, access unknown.
+  @inlinable public static var RESOURCE13_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE14_RESET`: bit 14, access unknown.
+  @inlinable public static var RESOURCE14_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE15_RESET`: bit 15, access unknown.
+  @inlinable public static var RESOURCE15_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE16_RESET`: bit 16, access unknown.
+  @inlinable public static var RESOURCE16_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE17_RESET`: bit 17, access unknown.
+  @inlinable public static var RESOURCE17_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE18_RESET`: bit 18, access unknown.
+  @inlinable public static var RESOURCE18_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE19_RESET`: bit 19, access unknown.
+  @inlinable public static var RESOURCE19_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE20_RESET`: bit 20, access unknown.
+  @inlinable public static var RESOURCE20_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE21_RESET`: bit 21, access unknown.
+  @inlinable public static var RESOURCE21_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE22_RESET`: bit 22, access unknown.
+  @inlinable public static var RESOURCE22_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE23_RESET`: bit 23, access unknown.
+  @inlinable public static var RESOURCE23_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE24_RESET`: bit 24, access unknown.
+  @inlinable public static var RESOURCE24_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE25_RESET`: bit 25, access unknown.
+  @inlinable public static var RESOURCE25_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE26_RESET`: bit 26, access unknown.
+  @inlinable public static var RESOURCE26_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE27_RESET`: bit 27, access unknown.
+  @inlinable public static var RESOURCE27_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE28_RESET`: bit 28, access unknown.
+  @inlinable public static var RESOURCE28_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE29_RESET`: bit 29, access unknown.
+  @inlinable public static var RESOURCE29_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE30_RESET`: bit 30, access unknown.
+  @inlinable public static var RESOURCE30_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `GDS_GWS_RESET0.RESOURCE31_RESET`: bit 31, access unknown.
+  @inlinable public static var RESOURCE31_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_GWS_RESET1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3345,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESET1 RESOURCE32_RESET@0:1 RESOURCE33_RESET@1:1 RESOURCE34_RESET@2:1 RESOURCE35_RESET@3:1 RESOURCE36_RESET@4:1 RESOURCE37_RESET@5:1 RESOURCE38_RESET@6:1 RESOURCE39_RESET@7:1 RESOURCE40_RESET@8:1 RESOURCE41_RESET@9:1 RESOURCE42_RESET@10:1 RESOURCE43_RESET@11:1 RESOURCE44_RESET@12:1 RESOURCE45_RESET@13:1 RESOURCE46_RESET@14:1 RESOURCE47_RESET@15:1 RESOURCE48_RESET@16:1 RESOURCE49_RESET@17:1 RESOURCE50_RESET@18:1 RESOURCE51_RESET@19:1 RESOURCE52_RESET@20:1 RESOURCE53_RESET@21:1 RESOURCE54_RESET@22:1 RESOURCE55_RESET@23:1 RESOURCE56_RESET@24:1 RESOURCE57_RESET@25:1 RESOURCE58_RESET@26:1 RESOURCE59_RESET@27:1 RESOURCE60_RESET@28:1 RESOURCE61_RESET@29:1 RESOURCE62_RESET@30:1 RESOURCE63_RESET@31:1")
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, access unknown.
+  @inlinable public static var RESOURCE32_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE33_RESET`: bit 1, access unknown.
+  @inlinable public static var RESOURCE33_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE34_RESET`: bit 2, access unknown.
+  @inlinable public static var RESOURCE34_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE35_RESET`: bit 3, access unknown.
+  @inlinable public static var RESOURCE35_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE36_RESET`: bit 4, access unknown.
+  @inlinable public static var RESOURCE36_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE37_RESET`: bit 5, access unknown.
+  @inlinable public static var RESOURCE37_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE38_RESET`: bit 6, access unknown.
+  @inlinable public static var RESOURCE38_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE39_RESET`: bit 7, access unknown.
+  @inlinable public static var RESOURCE39_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE40_RESET`: bit 8, access unknown.
+  @inlinable public static var RESOURCE40_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE41_RESET`: bit 9, access unknown.
+  @inlinable public static var RESOURCE41_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE42_RESET`: bit 10, access unknown.
+  @inlinable public static var RESOURCE42_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE43_RESET`: bit 11, access unknown.
+  @inlinable public static var RESOURCE43_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE44_RESET`: bit 12, access unknown.
+  @inlinable public static var RESOURCE44_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE45_RESET`: bit 13, access unknown.
+  @inlinable public static var RESOURCE45_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE46_RESET`: bit 14, access unknown.
+  @inlinable public static var RESOURCE46_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE47_RESET`: bit 15, access unknown.
+  @inlinable public static var RESOURCE47_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE48_RESET`: bit 16, access unknown.
+  @inlinable public static var RESOURCE48_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE49_RESET`: bit 17, access unknown.
+  @inlinable public static var RESOURCE49_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE50_RESET`: bit 18, access unknown.
+  @inlinable public static var RESOURCE50_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE51_RESET`: bit 19, access unknown.
+  @inlinable public static var RESOURCE51_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE52_RESET`: bit 20, access unknown.
+  @inlinable public static var RESOURCE52_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE53_RESET`: bit 21, access unknown.
+  @inlinable public static var RESOURCE53_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE54_RESET`: bit 22, access unknown.
+  @inlinable public static var RESOURCE54_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE55_RESET`: bit 23, access unknown.
+  @inlinable public static var RESOURCE55_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE56_RESET`: bit 24, access unknown.
+  @inlinable public static var RESOURCE56_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE57_RESET`: bit 25, access unknown.
+  @inlinable public static var RESOURCE57_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE58_RESET`: bit 26, access unknown.
+  @inlinable public static var RESOURCE58_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE59_RESET`: bit 27, access unknown.
+  @inlinable public static var RESOURCE59_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE60_RESET`: bit 28, access unknown.
+  @inlinable public static var RESOURCE60_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE61_RESET`: bit 29, access unknown.
+  @inlinable public static var RESOURCE61_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE62_RESET`: bit 30, access unknown.
+  @inlinable public static var RESOURCE62_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `GDS_GWS_RESET1.RESOURCE63_RESET`: bit 31, access unknown.
+  @inlinable public static var RESOURCE63_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_GWS_RESOURCE_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3346,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESOURCE_RESET RESET@0:1 RESOURCE_ID@8:8")
+  }
+
+  /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, access unknown.
+  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_GWS_RESOURCE_RESET.RESOURCE_ID`: bits 15:8, access unknown.
+  @inlinable public static var RESOURCE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_OA_RESET_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3349,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_RESET_MASK ME0_GFXHP3D_PIX_RESET@0:1 ME0_GFXHP3D_VTX_RESET@1:1 ME0_CS_RESET@2:1 UNUSED0@3:1 ME1_PIPE0_RESET@4:1 ME1_PIPE1_RESET@5:1 ME1_PIPE2_RESET@6:1 ME1_PIPE3_RESET@7:1 ME2_PIPE0_RESET@8:1 ME2_PIPE1_RESET@9:1 ME2_PIPE2_RESET@10:1 ME2_PIPE3_RESET@11:1 UNUSED1@12:20")
+  }
+
+  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, access unknown.
+  @inlinable public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_VTX_RESET`: bit 1, access unknown.
+  @inlinable public static var ME0_GFXHP3D_VTX_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME0_CS_RESET`: bit 2, access unknown.
+  @inlinable public static var ME0_CS_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `GDS_OA_RESET_MASK.UNUSED0`: bit 3, access unknown.
+  @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `GDS_OA_RESET_MASK.ME1_PIPE0_RESET`: bit 4, access unknown.
+  @inlinable public static var ME1_PIPE0_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME1_PIPE1_RESET`: bit 5, access unknown.
+  @inlinable public static var ME1_PIPE1_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME1_PIPE2_RESET`: bit 6, access unknown.
+  @inlinable public static var ME1_PIPE2_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME1_PIPE3_RESET`: bit 7, access unknown.
+  @inlinable public static var ME1_PIPE3_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME2_PIPE0_RESET`: bit 8, access unknown.
+  @inlinable public static var ME2_PIPE0_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME2_PIPE1_RESET`: bit 9, access unknown.
+  @inlinable public static var ME2_PIPE1_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME2_PIPE2_RESET`: bit 10, access unknown.
+  @inlinable public static var ME2_PIPE2_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.ME2_PIPE3_RESET`: bit 11, access unknown.
+  @inlinable public static var ME2_PIPE3_RESET: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GDS_OA_RESET_MASK.UNUSED1`: bits 31:12, access unknown.
+  @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_OA_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_RESET RESET@0:1 PIPE_ID@8:8")
+  }
+
+  /// `GDS_OA_RESET.RESET`: bit 0, access unknown.
+  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_OA_RESET.PIPE_ID`: bits 15:8, access unknown.
+  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ENHANCE MISC@0:16 AUTO_INC_INDEX@16:1 CGPG_RESTORE@17:1 UNUSED@18:14")
+  }
+
+  /// `GDS_ENHANCE.MISC`: bits 15:0, access unknown.
+  @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_ENHANCE.AUTO_INC_INDEX`: bit 16, access unknown.
+  @inlinable public static var AUTO_INC_INDEX: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GDS_ENHANCE.CGPG_RESTORE`: bit 17, access unknown.
+  @inlinable public static var CGPG_RESTORE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `GDS_ENHANCE.UNUSED`: bits 31:18, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
+}
+
+/// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_OA_CGPG_RESTORE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_CGPG_RESTORE VMID@0:8 MEID@8:4 PIPEID@12:4 QUEUEID@16:4 UNUSED@20:12")
+  }
+
+  /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `GDS_OA_CGPG_RESTORE.MEID`: bits 11:8, access unknown.
+  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `GDS_OA_CGPG_RESTORE.PIPEID`: bits 15:12, access unknown.
+  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `GDS_OA_CGPG_RESTORE.QUEUEID`: bits 19:16, access unknown.
+  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `GDS_OA_CGPG_RESTORE.UNUSED`: bits 31:20, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+}
+
+/// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_CS_CTXSW_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
+  }
+
+  /// `GDS_CS_CTXSW_STATUS.R`: bit 0, access unknown.
+  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_CS_CTXSW_STATUS.W`: bit 1, access unknown.
+  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_GFX_CTXSW_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3352,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GFX_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
+  }
+
+  /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, access unknown.
+  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, access unknown.
+  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_VS_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3353,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_VS_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3354,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_VS_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3355,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_VS_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3356,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS0_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3357,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS0_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3358,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS0_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3359,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS0_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS1_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS1_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS1_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS1_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS2_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS2_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3360,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS2_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3361,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS2_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3362,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS3_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3363,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS3_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3364,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS3_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3365,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS3_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3366,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS4_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3367,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS4_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3368,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS4_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3369,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS4_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS5_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS5_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS5_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS5_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS6_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS6_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3370,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS6_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3371,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS6_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3372,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS7_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3373,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS7_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3374,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS7_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3375,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PS7_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3376,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
+
+  /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
+  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
+  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SIGNATURE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3380,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SIGNATURE_CONTROL ENABLE@0:1")
+  }
+
+  /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SIGNATURE_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3381,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SIGNATURE_MASK INPUT_BUS_MASK@0:32")
+  }
+
+  /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, access unknown.
+  @inlinable public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SX_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3382,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SX_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3383,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SX_SIGNATURE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3384,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE2 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SX_SIGNATURE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3385,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE3 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_DB_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_DB_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_PA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_PA_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_VGT_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_VGT_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SQ_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SQ_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3390,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3391,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE2 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3392,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE3 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3393,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE4 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3394,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE5 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3395,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE6 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SC_SIGNATURE7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3396,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE7 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_IA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3397,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_IA_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_IA_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3398,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_IA_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SPI_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3399,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SPI_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_SPI_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SPI_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_TA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TA_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_TD_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TD_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_CB_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_CB_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_BCI_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_BCI_SIGNATURE0 SIGNATURE@0:32")
+  }
+
+  /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_BCI_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_BCI_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), access unknown, reset unknown (`write` starts from 0).
+public enum RAS_TA_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x33A0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TA_SIGNATURE1 SIGNATURE@0:32")
+  }
+
+  /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
+  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), access unknown, reset unknown (`write` starts from 0).
+public enum DB_RENDER_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_CONTROL DEPTH_CLEAR_ENABLE@0:1 STENCIL_CLEAR_ENABLE@1:1 DEPTH_COPY@2:1 STENCIL_COPY@3:1 RESUMMARIZE_ENABLE@4:1 STENCIL_COMPRESS_DISABLE@5:1 DEPTH_COMPRESS_DISABLE@6:1 COPY_CENTROID@7:1 COPY_SAMPLE@8:4 DECOMPRESS_ENABLE@12:1")
+  }
+
+  /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, access unknown.
+  @inlinable public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `DB_RENDER_CONTROL.STENCIL_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var STENCIL_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `DB_RENDER_CONTROL.DEPTH_COPY`: bit 2, access unknown.
+  @inlinable public static var DEPTH_COPY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `DB_RENDER_CONTROL.STENCIL_COPY`: bit 3, access unknown.
+  @inlinable public static var STENCIL_COPY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `DB_RENDER_CONTROL.RESUMMARIZE_ENABLE`: bit 4, access unknown.
+  @inlinable public static var RESUMMARIZE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `DB_RENDER_CONTROL.STENCIL_COMPRESS_DISABLE`: bit 5, access unknown.
+  @inlinable public static var STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `DB_RENDER_CONTROL.DEPTH_COMPRESS_DISABLE`: bit 6, access unknown.
+  @inlinable public static var DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `DB_RENDER_CONTROL.COPY_CENTROID`: bit 7, access unknown.
+  @inlinable public static var COPY_CENTROID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `DB_RENDER_CONTROL.COPY_SAMPLE`: bits 11:8, access unknown.
+  @inlinable public static var COPY_SAMPLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `DB_RENDER_CONTROL.DECOMPRESS_ENABLE`: bit 12, access unknown.
+  @inlinable public static var DECOMPRESS_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+}
+
+/// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), access unknown, reset unknown (`write` starts from 0).
+public enum DB_COUNT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA001,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_COUNT_CONTROL ZPASS_INCREMENT_DISABLE@0:1 PERFECT_ZPASS_COUNTS@1:1 SAMPLE_RATE@4:3 ZPASS_ENABLE@8:4 ZFAIL_ENABLE@12:4 SFAIL_ENABLE@16:4 DBFAIL_ENABLE@20:4 SLICE_EVEN_ENABLE@24:4 SLICE_ODD_ENABLE@28:4")
+  }
+
+  /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, access unknown.
+  @inlinable public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `DB_COUNT_CONTROL.PERFECT_ZPASS_COUNTS`: bit 1, access unknown.
+  @inlinable public static var PERFECT_ZPASS_COUNTS: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `DB_COUNT_CONTROL.SAMPLE_RATE`: bits 6:4, access unknown.
+  @inlinable public static var SAMPLE_RATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+
+  /// `DB_COUNT_CONTROL.ZPASS_ENABLE`: bits 11:8, access unknown.
+  @inlinable public static var ZPASS_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `DB_COUNT_CONTROL.ZFAIL_ENABLE`: bits 15:12, access unknown.
+  @inlinable public static var ZFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `DB_COUNT_CONTROL.SFAIL_ENABLE`: bits 19:16, access unknown.
+  @inlinable public static var SFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `DB_COUNT_CONTROL.DBFAIL_ENABLE`: bits 23:20, access unknown.
+  @inlinable public static var DBFAIL_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `DB_COUNT_CONTROL.SLICE_EVEN_ENABLE`: bits 27:24, access unknown.
+  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `DB_COUNT_CONTROL.SLICE_ODD_ENABLE`: bits 31:28, access unknown.
+  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA002,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_VIEW SLICE_START@0:11 SLICE_MAX@13:11 Z_READ_ONLY@24:1 STENCIL_READ_ONLY@25:1")
+  }
+
+  /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `DB_DEPTH_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+
+  /// `DB_DEPTH_VIEW.Z_READ_ONLY`: bit 24, access unknown.
+  @inlinable public static var Z_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `DB_DEPTH_VIEW.STENCIL_READ_ONLY`: bit 25, access unknown.
+  @inlinable public static var STENCIL_READ_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+}
+
+/// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_RENDER_OVERRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA003,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_OVERRIDE FORCE_HIZ_ENABLE@0:2 FORCE_HIS_ENABLE0@2:2 FORCE_HIS_ENABLE1@4:2 FORCE_SHADER_Z_ORDER@6:1 FAST_Z_DISABLE@7:1 FAST_STENCIL_DISABLE@8:1 NOOP_CULL_DISABLE@9:1 FORCE_COLOR_KILL@10:1 FORCE_Z_READ@11:1 FORCE_STENCIL_READ@12:1 FORCE_FULL_Z_RANGE@13:2 FORCE_QC_SMASK_CONFLICT@15:1 DISABLE_VIEWPORT_CLAMP@16:1 IGNORE_SC_ZRANGE@17:1 DISABLE_FULLY_COVERED@18:1 FORCE_Z_LIMIT_SUMM@19:2 MAX_TILES_IN_DTT@21:5 DISABLE_TILE_RATE_TILES@26:1 FORCE_Z_DIRTY@27:1 FORCE_STENCIL_DIRTY@28:1 FORCE_Z_VALID@29:1 FORCE_STENCIL_VALID@30:1 PRESERVE_COMPRESSION@31:1")
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, access unknown.
+  @inlinable public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE0`: bits 3:2, access unknown.
+  @inlinable public static var FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE1`: bits 5:4, access unknown.
+  @inlinable public static var FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_SHADER_Z_ORDER`: bit 6, access unknown.
+  @inlinable public static var FORCE_SHADER_Z_ORDER: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FAST_Z_DISABLE`: bit 7, access unknown.
+  @inlinable public static var FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `DB_RENDER_OVERRIDE.FAST_STENCIL_DISABLE`: bit 8, access unknown.
+  @inlinable public static var FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.NOOP_CULL_DISABLE`: bit 9, access unknown.
+  @inlinable public static var NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_COLOR_KILL`: bit 10, access unknown.
+  @inlinable public static var FORCE_COLOR_KILL: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_READ`: bit 11, access unknown.
+  @inlinable public static var FORCE_Z_READ: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_READ`: bit 12, access unknown.
+  @inlinable public static var FORCE_STENCIL_READ: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_FULL_Z_RANGE`: bits 14:13, access unknown.
+  @inlinable public static var FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_QC_SMASK_CONFLICT`: bit 15, access unknown.
+  @inlinable public static var FORCE_QC_SMASK_CONFLICT: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.DISABLE_VIEWPORT_CLAMP`: bit 16, access unknown.
+  @inlinable public static var DISABLE_VIEWPORT_CLAMP: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.IGNORE_SC_ZRANGE`: bit 17, access unknown.
+  @inlinable public static var IGNORE_SC_ZRANGE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.DISABLE_FULLY_COVERED`: bit 18, access unknown.
+  @inlinable public static var DISABLE_FULLY_COVERED: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_LIMIT_SUMM`: bits 20:19, access unknown.
+  @inlinable public static var FORCE_Z_LIMIT_SUMM: RegisterField<Self, UInt8> {
+    .init(lsb: 19, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE.MAX_TILES_IN_DTT`: bits 25:21, access unknown.
+  @inlinable public static var MAX_TILES_IN_DTT: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 5)
+  }
+
+  /// `DB_RENDER_OVERRIDE.DISABLE_TILE_RATE_TILES`: bit 26, access unknown.
+  @inlinable public static var DISABLE_TILE_RATE_TILES: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_DIRTY`: bit 27, access unknown.
+  @inlinable public static var FORCE_Z_DIRTY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_DIRTY`: bit 28, access unknown.
+  @inlinable public static var FORCE_STENCIL_DIRTY: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_VALID`: bit 29, access unknown.
+  @inlinable public static var FORCE_Z_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_VALID`: bit 30, access unknown.
+  @inlinable public static var FORCE_STENCIL_VALID: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE.PRESERVE_COMPRESSION`: bit 31, access unknown.
+  @inlinable public static var PRESERVE_COMPRESSION: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), access unknown, reset unknown (`write` starts from 0).
+public enum DB_RENDER_OVERRIDE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA004,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_OVERRIDE2 PARTIAL_SQUAD_LAUNCH_CONTROL@0:2 PARTIAL_SQUAD_LAUNCH_COUNTDOWN@2:3 DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION@5:1 DISABLE_SMEM_EXPCLEAR_OPTIMIZATION@6:1 DISABLE_COLOR_ON_VALIDATION@7:1 DECOMPRESS_Z_ON_FLUSH@8:1 DISABLE_REG_SNOOP@9:1 DEPTH_BOUNDS_HIER_DEPTH_DISABLE@10:1 SEPARATE_HIZS_FUNC_ENABLE@11:1 HIZ_ZFUNC@12:3 HIS_SFUNC_FF@15:3 HIS_SFUNC_BF@18:3 PRESERVE_ZRANGE@21:1 PRESERVE_SRESULTS@22:1 DISABLE_FAST_PASS@23:1")
+  }
+
+  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, access unknown.
+  @inlinable public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_COUNTDOWN`: bits 4:2, access unknown.
+  @inlinable public static var PARTIAL_SQUAD_LAUNCH_COUNTDOWN: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 3)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION`: bit 5, access unknown.
+  @inlinable public static var DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DISABLE_SMEM_EXPCLEAR_OPTIMIZATION`: bit 6, access unknown.
+  @inlinable public static var DISABLE_SMEM_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DISABLE_COLOR_ON_VALIDATION`: bit 7, access unknown.
+  @inlinable public static var DISABLE_COLOR_ON_VALIDATION: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DECOMPRESS_Z_ON_FLUSH`: bit 8, access unknown.
+  @inlinable public static var DECOMPRESS_Z_ON_FLUSH: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DISABLE_REG_SNOOP`: bit 9, access unknown.
+  @inlinable public static var DISABLE_REG_SNOOP: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DEPTH_BOUNDS_HIER_DEPTH_DISABLE`: bit 10, access unknown.
+  @inlinable public static var DEPTH_BOUNDS_HIER_DEPTH_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.SEPARATE_HIZS_FUNC_ENABLE`: bit 11, access unknown.
+  @inlinable public static var SEPARATE_HIZS_FUNC_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.HIZ_ZFUNC`: bits 14:12, access unknown.
+  @inlinable public static var HIZ_ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_FF`: bits 17:15, access unknown.
+  @inlinable public static var HIS_SFUNC_FF: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+
+  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_BF`: bits 20:18, access unknown.
+  @inlinable public static var HIS_SFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+
+  /// `DB_RENDER_OVERRIDE2.PRESERVE_ZRANGE`: bit 21, access unknown.
+  @inlinable public static var PRESERVE_ZRANGE: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.PRESERVE_SRESULTS`: bit 22, access unknown.
+  @inlinable public static var PRESERVE_SRESULTS: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `DB_RENDER_OVERRIDE2.DISABLE_FAST_PASS`: bit 23, access unknown.
+  @inlinable public static var DISABLE_FAST_PASS: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+}
+
+/// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), access unknown, reset unknown (`write` starts from 0).
+public enum DB_HTILE_DATA_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA005,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_HTILE_DATA_BASE BASE_256B@0:32")
+  }
+
+  /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_BOUNDS_MIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA008,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_BOUNDS_MIN MIN@0:32")
+  }
+
+  /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, access unknown.
+  @inlinable public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_BOUNDS_MAX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA009,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_BOUNDS_MAX MAX@0:32")
+  }
+
+  /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, access unknown.
+  @inlinable public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCIL_CLEAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_CLEAR CLEAR@0:8")
+  }
+
+  /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, access unknown.
+  @inlinable public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_CLEAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_CLEAR DEPTH_CLEAR@0:32")
+  }
+
+  /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, access unknown.
+  @inlinable public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_SCISSOR_TL TL_X@0:16 TL_Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_SCISSOR_TL.TL_Y`: bits 31:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_SCISSOR_BR BR_X@0:16 BR_Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_SCISSOR_BR.BR_Y`: bits 31:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_INFO ADDR5_SWIZZLE_MASK@0:4 ARRAY_MODE@4:4 PIPE_CONFIG@8:5 BANK_WIDTH@13:2 BANK_HEIGHT@15:2 MACRO_TILE_ASPECT@17:2 NUM_BANKS@19:2")
+  }
+
+  /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, access unknown.
+  @inlinable public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `DB_DEPTH_INFO.ARRAY_MODE`: bits 7:4, access unknown.
+  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `DB_DEPTH_INFO.PIPE_CONFIG`: bits 12:8, access unknown.
+  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+
+  /// `DB_DEPTH_INFO.BANK_WIDTH`: bits 14:13, access unknown.
+  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+
+  /// `DB_DEPTH_INFO.BANK_HEIGHT`: bits 16:15, access unknown.
+  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
+
+  /// `DB_DEPTH_INFO.MACRO_TILE_ASPECT`: bits 18:17, access unknown.
+  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 2)
+  }
+
+  /// `DB_DEPTH_INFO.NUM_BANKS`: bits 20:19, access unknown.
+  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
+}
+
+/// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), access unknown, reset unknown (`write` starts from 0).
+public enum DB_Z_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA010,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_INFO FORMAT@0:2 NUM_SAMPLES@2:2 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 DECOMPRESS_ON_N_ZPLANES@23:4 ALLOW_EXPCLEAR@27:1 READ_SIZE@28:1 TILE_SURFACE_ENABLE@29:1 CLEAR_DISALLOWED@30:1 ZRANGE_PRECISION@31:1")
+  }
+
+  /// `DB_Z_INFO.FORMAT`: bits 1:0, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `DB_Z_INFO.NUM_SAMPLES`: bits 3:2, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DB_Z_INFO.TILE_SPLIT`: bits 15:13, access unknown.
+  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+
+  /// `DB_Z_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `DB_Z_INFO.DECOMPRESS_ON_N_ZPLANES`: bits 26:23, access unknown.
+  @inlinable public static var DECOMPRESS_ON_N_ZPLANES: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 4)
+  }
+
+  /// `DB_Z_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
+  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `DB_Z_INFO.READ_SIZE`: bit 28, access unknown.
+  @inlinable public static var READ_SIZE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `DB_Z_INFO.TILE_SURFACE_ENABLE`: bit 29, access unknown.
+  @inlinable public static var TILE_SURFACE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `DB_Z_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
+  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `DB_Z_INFO.ZRANGE_PRECISION`: bit 31, access unknown.
+  @inlinable public static var ZRANGE_PRECISION: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCIL_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA011,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_INFO FORMAT@0:1 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 ALLOW_EXPCLEAR@27:1 TILE_STENCIL_DISABLE@29:1 CLEAR_DISALLOWED@30:1")
+  }
+
+  /// `DB_STENCIL_INFO.FORMAT`: bit 0, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DB_STENCIL_INFO.TILE_SPLIT`: bits 15:13, access unknown.
+  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+
+  /// `DB_STENCIL_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `DB_STENCIL_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
+  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `DB_STENCIL_INFO.TILE_STENCIL_DISABLE`: bit 29, access unknown.
+  @inlinable public static var TILE_STENCIL_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `DB_STENCIL_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
+  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+}
+
+/// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), access unknown, reset unknown (`write` starts from 0).
+public enum DB_Z_READ_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA012,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_READ_BASE BASE_256B@0:32")
+  }
+
+  /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCIL_READ_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA013,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_READ_BASE BASE_256B@0:32")
+  }
+
+  /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), access unknown, reset unknown (`write` starts from 0).
+public enum DB_Z_WRITE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA014,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_WRITE_BASE BASE_256B@0:32")
+  }
+
+  /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCIL_WRITE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA015,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_WRITE_BASE BASE_256B@0:32")
+  }
+
+  /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA016,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_SIZE PITCH_TILE_MAX@0:11 HEIGHT_TILE_MAX@11:11")
+  }
+
+  /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 11)
+  }
+
+  /// `DB_DEPTH_SIZE.HEIGHT_TILE_MAX`: bits 21:11, access unknown.
+  @inlinable public static var HEIGHT_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 11, width: 11)
+  }
+}
+
+/// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_DEPTH_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA017,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_SLICE SLICE_TILE_MAX@0:22")
+  }
+
+  /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 22)
+  }
+}
+
+/// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), access unknown, reset unknown (`write` starts from 0).
+public enum TA_BC_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA020,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_BC_BASE_ADDR ADDRESS@0:32")
+  }
+
+  /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), access unknown, reset unknown (`write` starts from 0).
+public enum TA_BC_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA021,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_BC_BASE_ADDR_HI ADDRESS@0:8")
+  }
+
+  /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_HI_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_0 DEST_BASE_HI_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_HI_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_1 DEST_BASE_HI_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_HI_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_2 DEST_BASE_HI_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_HI_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_3 DEST_BASE_HI_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_2 DEST_BASE_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_3 DEST_BASE_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_WINDOW_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA080,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_OFFSET WINDOW_X_OFFSET@0:16 WINDOW_Y_OFFSET@16:16")
+  }
+
+  /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, access unknown.
+  @inlinable public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `PA_SC_WINDOW_OFFSET.WINDOW_Y_OFFSET`: bits 31:16, access unknown.
+  @inlinable public static var WINDOW_Y_OFFSET: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_WINDOW_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA081,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_WINDOW_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA082,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_RULE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA083,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_RULE CLIP_RULE@0:16")
+  }
+
+  /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, access unknown.
+  @inlinable public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_0_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA084,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_0_TL TL_X@0:15 TL_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_0_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA085,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_0_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_1_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA086,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_1_TL TL_X@0:15 TL_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_1_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA087,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_1_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_2_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA088,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_2_TL TL_X@0:15 TL_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_2_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA089,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_2_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_3_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_3_TL TL_X@0:15 TL_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CLIPRECT_3_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_3_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_EDGERULE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_EDGERULE ER_TRI@0:4 ER_POINT@4:4 ER_RECT@8:4 ER_LINE_LR@12:6 ER_LINE_RL@18:6 ER_LINE_TB@24:4 ER_LINE_BT@28:4")
+  }
+
+  /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, access unknown.
+  @inlinable public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_EDGERULE.ER_POINT`: bits 7:4, access unknown.
+  @inlinable public static var ER_POINT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_EDGERULE.ER_RECT`: bits 11:8, access unknown.
+  @inlinable public static var ER_RECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_EDGERULE.ER_LINE_LR`: bits 17:12, access unknown.
+  @inlinable public static var ER_LINE_LR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+
+  /// `PA_SC_EDGERULE.ER_LINE_RL`: bits 23:18, access unknown.
+  @inlinable public static var ER_LINE_RL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+
+  /// `PA_SC_EDGERULE.ER_LINE_TB`: bits 27:24, access unknown.
+  @inlinable public static var ER_LINE_TB: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_EDGERULE.ER_LINE_BT`: bits 31:28, access unknown.
+  @inlinable public static var ER_LINE_BT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_HARDWARE_SCREEN_OFFSET HW_SCREEN_OFFSET_X@0:9 HW_SCREEN_OFFSET_Y@16:9")
+  }
+
+  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, access unknown.
+  @inlinable public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 9)
+  }
+
+  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_Y`: bits 24:16, access unknown.
+  @inlinable public static var HW_SCREEN_OFFSET_Y: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 9)
+  }
+}
+
+/// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), access unknown, reset unknown (`write` starts from 0).
+public enum CB_TARGET_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_TARGET_MASK TARGET0_ENABLE@0:4 TARGET1_ENABLE@4:4 TARGET2_ENABLE@8:4 TARGET3_ENABLE@12:4 TARGET4_ENABLE@16:4 TARGET5_ENABLE@20:4 TARGET6_ENABLE@24:4 TARGET7_ENABLE@28:4")
+  }
+
+  /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, access unknown.
+  @inlinable public static var TARGET0_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET1_ENABLE`: bits 7:4, access unknown.
+  @inlinable public static var TARGET1_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET2_ENABLE`: bits 11:8, access unknown.
+  @inlinable public static var TARGET2_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET3_ENABLE`: bits 15:12, access unknown.
+  @inlinable public static var TARGET3_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET4_ENABLE`: bits 19:16, access unknown.
+  @inlinable public static var TARGET4_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET5_ENABLE`: bits 23:20, access unknown.
+  @inlinable public static var TARGET5_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET6_ENABLE`: bits 27:24, access unknown.
+  @inlinable public static var TARGET6_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `CB_TARGET_MASK.TARGET7_ENABLE`: bits 31:28, access unknown.
+  @inlinable public static var TARGET7_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_SHADER_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_SHADER_MASK OUTPUT0_ENABLE@0:4 OUTPUT1_ENABLE@4:4 OUTPUT2_ENABLE@8:4 OUTPUT3_ENABLE@12:4 OUTPUT4_ENABLE@16:4 OUTPUT5_ENABLE@20:4 OUTPUT6_ENABLE@24:4 OUTPUT7_ENABLE@28:4")
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, access unknown.
+  @inlinable public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT1_ENABLE`: bits 7:4, access unknown.
+  @inlinable public static var OUTPUT1_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT2_ENABLE`: bits 11:8, access unknown.
+  @inlinable public static var OUTPUT2_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT3_ENABLE`: bits 15:12, access unknown.
+  @inlinable public static var OUTPUT3_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT4_ENABLE`: bits 19:16, access unknown.
+  @inlinable public static var OUTPUT4_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT5_ENABLE`: bits 23:20, access unknown.
+  @inlinable public static var OUTPUT5_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT6_ENABLE`: bits 27:24, access unknown.
+  @inlinable public static var OUTPUT6_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `CB_SHADER_MASK.OUTPUT7_ENABLE`: bits 31:28, access unknown.
+  @inlinable public static var OUTPUT7_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_GENERIC_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA090,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_GENERIC_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_GENERIC_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA091,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_GENERIC_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA092,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_0 DEST_BASE_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), access unknown, reset unknown (`write` starts from 0).
+public enum COHER_DEST_BASE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA093,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_1 DEST_BASE_256B@0:32")
+  }
+
+  /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA094,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_0_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA095,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_0_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA096,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_1_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA097,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_1_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA098,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_2_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA099,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_2_BR BR_X@0:15 BR_Y@16:15")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, access unknown.
+  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, access unknown.
+  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+}
+
+/// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_3_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
+
+  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, access unknown.
+  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, access unknown.
+  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
+  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
 }

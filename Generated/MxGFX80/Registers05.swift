@@ -2,3983 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32A6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH2_ADDR_H ADDR@0:16")
-  }
-
-  /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32A7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH2_ADDR_L ADDR@6:26")
-  }
-
-  /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
-}
-
-/// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32A8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH2_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
-  }
-
-  /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH2_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32A9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH3_ADDR_H ADDR@0:16")
-  }
-
-  /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32AA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH3_ADDR_L ADDR@6:26")
-  }
-
-  /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
-}
-
-/// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32AB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_WATCH3_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
-  }
-
-  /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH3_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_GATCL1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32B0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_GATCL1_CNTL INVALIDATE_ALL_VMID@25:1 FORCE_MISS@26:1 FORCE_IN_ORDER@27:1 REDUCE_FIFO_DEPTH_BY_2@28:2 REDUCE_CACHE_SIZE_BY_2@30:2")
-  }
-
-  /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, access unknown.
-  @inlinable public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `TCP_GATCL1_CNTL.FORCE_MISS`: bit 26, access unknown.
-  @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `TCP_GATCL1_CNTL.FORCE_IN_ORDER`: bit 27, access unknown.
-  @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `TCP_GATCL1_CNTL.REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
-  @inlinable public static var REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
-
-  /// `TCP_GATCL1_CNTL.REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
-  @inlinable public static var REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
-}
-
-/// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_ATC_EDC_GATCL1_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_ATC_EDC_GATCL1_CNT DATA_SEC@0:8")
-  }
-
-  /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, access unknown.
-  @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_GATCL1_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32B2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_GATCL1_DSM_CNTL SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0@0:1 SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1@1:1 TCP_GATCL1_ENABLE_SINGLE_WRITE_A@2:1")
-  }
-
-  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, access unknown.
-  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1`: bit 1, access unknown.
-  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `TCP_GATCL1_DSM_CNTL.TCP_GATCL1_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
-  @inlinable public static var TCP_GATCL1_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-}
-
-/// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32B3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1 LFIFO_RAM_IRRITATOR_DATA_SEL@3:2 LFIFO_RAM_IRRITATOR_SINGLE_WRITE@5:1")
-  }
-
-  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_DATA_SEL`: bits 4:3, access unknown.
-  @inlinable public static var LFIFO_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
-
-  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_SINGLE_WRITE`: bit 5, access unknown.
-  @inlinable public static var LFIFO_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-}
-
-/// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32B4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_CNTL2 LS_DISABLE_CLOCKS@0:8")
-  }
-
-  /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, access unknown.
-  @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3300,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID0_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID0_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID0_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3301,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID0_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3302,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID1_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID1_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID1_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3303,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID1_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3304,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID2_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID2_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID2_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3305,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID2_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID3_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3306,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID3_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID3_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID3_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3307,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID3_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID4_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3308,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID4_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID4_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID4_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3309,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID4_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID5_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID5_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID5_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID5_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID5_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID6_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID6_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID6_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID6_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID6_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID7_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID7_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID7_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID7_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x330F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID7_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID8_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3310,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID8_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID8_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID8_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3311,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID8_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID9_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3312,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID9_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID9_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID9_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3313,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID9_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID10_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3314,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID10_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID10_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID10_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3315,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID10_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID11_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3316,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID11_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID11_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID11_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3317,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID11_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID12_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3318,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID12_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID12_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID12_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3319,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID12_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID13_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID13_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID13_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID13_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID13_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID14_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID14_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID14_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID14_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID14_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID15_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID15_BASE BASE@0:16")
-  }
-
-  /// `GDS_VMID15_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID15_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x331F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VMID15_SIZE SIZE@0:17")
-  }
-
-  /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3320,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID0 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID0.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID0.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3321,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID1 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID1.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID1.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3322,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID2 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID2.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID2.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3323,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID3 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID3.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID3.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3324,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID4 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID4.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID4.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3325,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID5 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID5.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID5.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3326,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID6 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID6.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID6.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3327,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID7 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID7.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID7.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3328,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID8 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID8.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID8.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3329,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID9 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID9.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID9.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID10 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID10.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID10.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID11 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID11.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID11.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID12 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID12.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID12.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID13 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID13.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID13.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID14 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID14.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID14.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x332F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_VMID15 BASE@0:6 SIZE@16:7")
-  }
-
-  /// `GDS_GWS_VMID15.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID15.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-}
-
-/// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3330,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID0 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID0.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID0.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3331,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID1 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID1.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID1.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3332,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID2 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID2.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID2.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3333,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID3 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID3.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID3.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3334,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID4 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID4.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID4.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3335,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID5 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID5.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID5.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3336,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID6 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID6.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID6.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3337,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID7 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID7.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID7.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3338,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID8 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID8.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID8.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3339,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID9 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID9.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID9.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID10 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID10.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID10.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID11 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID11.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID11.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID12 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID12.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID12.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID13 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID13.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID13.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID14 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID14.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID14.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x333F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_VMID15 MASK@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_OA_VMID15.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID15.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_RESET0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3344,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_RESET0 RESOURCE0_RESET@0:1 RESOURCE1_RESET@1:1 RESOURCE2_RESET@2:1 RESOURCE3_RESET@3:1 RESOURCE4_RESET@4:1 RESOURCE5_RESET@5:1 RESOURCE6_RESET@6:1 RESOURCE7_RESET@7:1 RESOURCE8_RESET@8:1 RESOURCE9_RESET@9:1 RESOURCE10_RESET@10:1 RESOURCE11_RESET@11:1 RESOURCE12_RESET@12:1 RESOURCE13_RESET@13:1 RESOURCE14_RESET@14:1 RESOURCE15_RESET@15:1 RESOURCE16_RESET@16:1 RESOURCE17_RESET@17:1 RESOURCE18_RESET@18:1 RESOURCE19_RESET@19:1 RESOURCE20_RESET@20:1 RESOURCE21_RESET@21:1 RESOURCE22_RESET@22:1 RESOURCE23_RESET@23:1 RESOURCE24_RESET@24:1 RESOURCE25_RESET@25:1 RESOURCE26_RESET@26:1 RESOURCE27_RESET@27:1 RESOURCE28_RESET@28:1 RESOURCE29_RESET@29:1 RESOURCE30_RESET@30:1 RESOURCE31_RESET@31:1")
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, access unknown.
-  @inlinable public static var RESOURCE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE1_RESET`: bit 1, access unknown.
-  @inlinable public static var RESOURCE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE2_RESET`: bit 2, access unknown.
-  @inlinable public static var RESOURCE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE3_RESET`: bit 3, access unknown.
-  @inlinable public static var RESOURCE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE4_RESET`: bit 4, access unknown.
-  @inlinable public static var RESOURCE4_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE5_RESET`: bit 5, access unknown.
-  @inlinable public static var RESOURCE5_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE6_RESET`: bit 6, access unknown.
-  @inlinable public static var RESOURCE6_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE7_RESET`: bit 7, access unknown.
-  @inlinable public static var RESOURCE7_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE8_RESET`: bit 8, access unknown.
-  @inlinable public static var RESOURCE8_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE9_RESET`: bit 9, access unknown.
-  @inlinable public static var RESOURCE9_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE10_RESET`: bit 10, access unknown.
-  @inlinable public static var RESOURCE10_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE11_RESET`: bit 11, access unknown.
-  @inlinable public static var RESOURCE11_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE12_RESET`: bit 12, access unknown.
-  @inlinable public static var RESOURCE12_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE13_RESET`: bit 13, access unknown.
-  @inlinable public static var RESOURCE13_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE14_RESET`: bit 14, access unknown.
-  @inlinable public static var RESOURCE14_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE15_RESET`: bit 15, access unknown.
-  @inlinable public static var RESOURCE15_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE16_RESET`: bit 16, access unknown.
-  @inlinable public static var RESOURCE16_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE17_RESET`: bit 17, access unknown.
-  @inlinable public static var RESOURCE17_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE18_RESET`: bit 18, access unknown.
-  @inlinable public static var RESOURCE18_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE19_RESET`: bit 19, access unknown.
-  @inlinable public static var RESOURCE19_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE20_RESET`: bit 20, access unknown.
-  @inlinable public static var RESOURCE20_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE21_RESET`: bit 21, access unknown.
-  @inlinable public static var RESOURCE21_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE22_RESET`: bit 22, access unknown.
-  @inlinable public static var RESOURCE22_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE23_RESET`: bit 23, access unknown.
-  @inlinable public static var RESOURCE23_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE24_RESET`: bit 24, access unknown.
-  @inlinable public static var RESOURCE24_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE25_RESET`: bit 25, access unknown.
-  @inlinable public static var RESOURCE25_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE26_RESET`: bit 26, access unknown.
-  @inlinable public static var RESOURCE26_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE27_RESET`: bit 27, access unknown.
-  @inlinable public static var RESOURCE27_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE28_RESET`: bit 28, access unknown.
-  @inlinable public static var RESOURCE28_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE29_RESET`: bit 29, access unknown.
-  @inlinable public static var RESOURCE29_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE30_RESET`: bit 30, access unknown.
-  @inlinable public static var RESOURCE30_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `GDS_GWS_RESET0.RESOURCE31_RESET`: bit 31, access unknown.
-  @inlinable public static var RESOURCE31_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_RESET1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3345,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_RESET1 RESOURCE32_RESET@0:1 RESOURCE33_RESET@1:1 RESOURCE34_RESET@2:1 RESOURCE35_RESET@3:1 RESOURCE36_RESET@4:1 RESOURCE37_RESET@5:1 RESOURCE38_RESET@6:1 RESOURCE39_RESET@7:1 RESOURCE40_RESET@8:1 RESOURCE41_RESET@9:1 RESOURCE42_RESET@10:1 RESOURCE43_RESET@11:1 RESOURCE44_RESET@12:1 RESOURCE45_RESET@13:1 RESOURCE46_RESET@14:1 RESOURCE47_RESET@15:1 RESOURCE48_RESET@16:1 RESOURCE49_RESET@17:1 RESOURCE50_RESET@18:1 RESOURCE51_RESET@19:1 RESOURCE52_RESET@20:1 RESOURCE53_RESET@21:1 RESOURCE54_RESET@22:1 RESOURCE55_RESET@23:1 RESOURCE56_RESET@24:1 RESOURCE57_RESET@25:1 RESOURCE58_RESET@26:1 RESOURCE59_RESET@27:1 RESOURCE60_RESET@28:1 RESOURCE61_RESET@29:1 RESOURCE62_RESET@30:1 RESOURCE63_RESET@31:1")
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, access unknown.
-  @inlinable public static var RESOURCE32_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE33_RESET`: bit 1, access unknown.
-  @inlinable public static var RESOURCE33_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE34_RESET`: bit 2, access unknown.
-  @inlinable public static var RESOURCE34_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE35_RESET`: bit 3, access unknown.
-  @inlinable public static var RESOURCE35_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE36_RESET`: bit 4, access unknown.
-  @inlinable public static var RESOURCE36_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE37_RESET`: bit 5, access unknown.
-  @inlinable public static var RESOURCE37_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE38_RESET`: bit 6, access unknown.
-  @inlinable public static var RESOURCE38_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE39_RESET`: bit 7, access unknown.
-  @inlinable public static var RESOURCE39_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE40_RESET`: bit 8, access unknown.
-  @inlinable public static var RESOURCE40_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE41_RESET`: bit 9, access unknown.
-  @inlinable public static var RESOURCE41_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE42_RESET`: bit 10, access unknown.
-  @inlinable public static var RESOURCE42_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE43_RESET`: bit 11, access unknown.
-  @inlinable public static var RESOURCE43_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE44_RESET`: bit 12, access unknown.
-  @inlinable public static var RESOURCE44_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE45_RESET`: bit 13, access unknown.
-  @inlinable public static var RESOURCE45_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE46_RESET`: bit 14, access unknown.
-  @inlinable public static var RESOURCE46_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE47_RESET`: bit 15, access unknown.
-  @inlinable public static var RESOURCE47_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE48_RESET`: bit 16, access unknown.
-  @inlinable public static var RESOURCE48_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE49_RESET`: bit 17, access unknown.
-  @inlinable public static var RESOURCE49_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE50_RESET`: bit 18, access unknown.
-  @inlinable public static var RESOURCE50_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE51_RESET`: bit 19, access unknown.
-  @inlinable public static var RESOURCE51_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE52_RESET`: bit 20, access unknown.
-  @inlinable public static var RESOURCE52_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE53_RESET`: bit 21, access unknown.
-  @inlinable public static var RESOURCE53_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE54_RESET`: bit 22, access unknown.
-  @inlinable public static var RESOURCE54_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE55_RESET`: bit 23, access unknown.
-  @inlinable public static var RESOURCE55_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE56_RESET`: bit 24, access unknown.
-  @inlinable public static var RESOURCE56_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE57_RESET`: bit 25, access unknown.
-  @inlinable public static var RESOURCE57_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE58_RESET`: bit 26, access unknown.
-  @inlinable public static var RESOURCE58_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE59_RESET`: bit 27, access unknown.
-  @inlinable public static var RESOURCE59_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE60_RESET`: bit 28, access unknown.
-  @inlinable public static var RESOURCE60_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE61_RESET`: bit 29, access unknown.
-  @inlinable public static var RESOURCE61_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE62_RESET`: bit 30, access unknown.
-  @inlinable public static var RESOURCE62_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `GDS_GWS_RESET1.RESOURCE63_RESET`: bit 31, access unknown.
-  @inlinable public static var RESOURCE63_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_RESOURCE_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3346,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GWS_RESOURCE_RESET RESET@0:1 RESOURCE_ID@8:8")
-  }
-
-  /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_GWS_RESOURCE_RESET.RESOURCE_ID`: bits 15:8, access unknown.
-  @inlinable public static var RESOURCE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-}
-
-/// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3348,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_COMPUTE_MAX_WAVE_ID MAX_WAVE_ID@0:12")
-  }
-
-  /// `GDS_COMPUTE_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-}
-
-/// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_RESET_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3349,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_RESET_MASK ME0_GFXHP3D_PIX_RESET@0:1 ME0_GFXHP3D_VTX_RESET@1:1 ME0_CS_RESET@2:1 UNUSED0@3:1 ME1_PIPE0_RESET@4:1 ME1_PIPE1_RESET@5:1 ME1_PIPE2_RESET@6:1 ME1_PIPE3_RESET@7:1 ME2_PIPE0_RESET@8:1 ME2_PIPE1_RESET@9:1 ME2_PIPE2_RESET@10:1 ME2_PIPE3_RESET@11:1 UNUSED1@12:20")
-  }
-
-  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, access unknown.
-  @inlinable public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_VTX_RESET`: bit 1, access unknown.
-  @inlinable public static var ME0_GFXHP3D_VTX_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME0_CS_RESET`: bit 2, access unknown.
-  @inlinable public static var ME0_CS_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GDS_OA_RESET_MASK.UNUSED0`: bit 3, access unknown.
-  @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GDS_OA_RESET_MASK.ME1_PIPE0_RESET`: bit 4, access unknown.
-  @inlinable public static var ME1_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME1_PIPE1_RESET`: bit 5, access unknown.
-  @inlinable public static var ME1_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME1_PIPE2_RESET`: bit 6, access unknown.
-  @inlinable public static var ME1_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME1_PIPE3_RESET`: bit 7, access unknown.
-  @inlinable public static var ME1_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME2_PIPE0_RESET`: bit 8, access unknown.
-  @inlinable public static var ME2_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME2_PIPE1_RESET`: bit 9, access unknown.
-  @inlinable public static var ME2_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME2_PIPE2_RESET`: bit 10, access unknown.
-  @inlinable public static var ME2_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.ME2_PIPE3_RESET`: bit 11, access unknown.
-  @inlinable public static var ME2_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GDS_OA_RESET_MASK.UNUSED1`: bits 31:12, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_RESET RESET@0:1 PIPE_ID@8:8")
-  }
-
-  /// `GDS_OA_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_OA_RESET.PIPE_ID`: bits 15:8, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-}
-
-/// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ENHANCE MISC@0:16 AUTO_INC_INDEX@16:1 CGPG_RESTORE@17:1 UNUSED@18:14")
-  }
-
-  /// `GDS_ENHANCE.MISC`: bits 15:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_ENHANCE.AUTO_INC_INDEX`: bit 16, access unknown.
-  @inlinable public static var AUTO_INC_INDEX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GDS_ENHANCE.CGPG_RESTORE`: bit 17, access unknown.
-  @inlinable public static var CGPG_RESTORE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `GDS_ENHANCE.UNUSED`: bits 31:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
-}
-
-/// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_CGPG_RESTORE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_OA_CGPG_RESTORE VMID@0:8 MEID@8:4 PIPEID@12:4 QUEUEID@16:4 UNUSED@20:12")
-  }
-
-  /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `GDS_OA_CGPG_RESTORE.MEID`: bits 11:8, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `GDS_OA_CGPG_RESTORE.PIPEID`: bits 15:12, access unknown.
-  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `GDS_OA_CGPG_RESTORE.QUEUEID`: bits 19:16, access unknown.
-  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `GDS_OA_CGPG_RESTORE.UNUSED`: bits 31:20, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
-}
-
-/// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_CS_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
-  }
-
-  /// `GDS_CS_CTXSW_STATUS.R`: bit 0, access unknown.
-  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_CS_CTXSW_STATUS.W`: bit 1, access unknown.
-  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_CS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x334F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_CS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3350,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_CS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3351,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_CS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GFX_CTXSW_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3352,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_GFX_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
-  }
-
-  /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, access unknown.
-  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, access unknown.
-  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3353,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3354,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3355,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3356,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_VS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3357,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS0_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3358,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS0_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3359,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS0_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS0_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS1_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS1_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS1_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS1_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x335F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS2_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3360,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS2_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3361,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS2_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3362,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS2_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3363,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS3_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3364,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS3_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3365,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS3_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3366,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS3_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3367,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS4_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3368,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS4_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3369,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS4_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS4_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS5_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS5_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS5_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS5_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x336F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS6_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3370,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS6_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3371,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS6_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3372,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS6_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3373,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS7_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3374,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS7_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3375,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS7_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3376,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PS7_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
-  }
-
-  /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SIGNATURE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3380,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SIGNATURE_CONTROL ENABLE@0:1")
-  }
-
-  /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SIGNATURE_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3381,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SIGNATURE_MASK INPUT_BUS_MASK@0:32")
-  }
-
-  /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3382,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SX_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3383,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SX_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3384,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SX_SIGNATURE2 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3385,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SX_SIGNATURE3 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_DB_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x338B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_DB_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_PA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x338C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_PA_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_VGT_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x338D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_VGT_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SQ_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x338E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SQ_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x338F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3390,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3391,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE2 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3392,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE3 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3393,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE4 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3394,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE5 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3395,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE6 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3396,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SC_SIGNATURE7 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_IA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3397,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_IA_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_IA_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3398,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_IA_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SPI_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3399,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SPI_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SPI_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_SPI_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_TA_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TD_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_TD_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_CB_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_CB_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_BCI_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_BCI_SIGNATURE0 SIGNATURE@0:32")
-  }
-
-  /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_BCI_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x339F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_BCI_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TA_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x33A0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RAS_TA_SIGNATURE1 SIGNATURE@0:32")
-  }
-
-  /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), access unknown, reset unknown (`write` starts from 0).
-public enum DB_RENDER_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA000,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_RENDER_CONTROL DEPTH_CLEAR_ENABLE@0:1 STENCIL_CLEAR_ENABLE@1:1 DEPTH_COPY@2:1 STENCIL_COPY@3:1 RESUMMARIZE_ENABLE@4:1 STENCIL_COMPRESS_DISABLE@5:1 DEPTH_COMPRESS_DISABLE@6:1 COPY_CENTROID@7:1 COPY_SAMPLE@8:4 DECOMPRESS_ENABLE@12:1")
-  }
-
-  /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `DB_RENDER_CONTROL.STENCIL_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var STENCIL_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `DB_RENDER_CONTROL.DEPTH_COPY`: bit 2, access unknown.
-  @inlinable public static var DEPTH_COPY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `DB_RENDER_CONTROL.STENCIL_COPY`: bit 3, access unknown.
-  @inlinable public static var STENCIL_COPY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `DB_RENDER_CONTROL.RESUMMARIZE_ENABLE`: bit 4, access unknown.
-  @inlinable public static var RESUMMARIZE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `DB_RENDER_CONTROL.STENCIL_COMPRESS_DISABLE`: bit 5, access unknown.
-  @inlinable public static var STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `DB_RENDER_CONTROL.DEPTH_COMPRESS_DISABLE`: bit 6, access unknown.
-  @inlinable public static var DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `DB_RENDER_CONTROL.COPY_CENTROID`: bit 7, access unknown.
-  @inlinable public static var COPY_CENTROID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `DB_RENDER_CONTROL.COPY_SAMPLE`: bits 11:8, access unknown.
-  @inlinable public static var COPY_SAMPLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `DB_RENDER_CONTROL.DECOMPRESS_ENABLE`: bit 12, access unknown.
-  @inlinable public static var DECOMPRESS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-}
-
-/// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), access unknown, reset unknown (`write` starts from 0).
-public enum DB_COUNT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA001,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_COUNT_CONTROL ZPASS_INCREMENT_DISABLE@0:1 PERFECT_ZPASS_COUNTS@1:1 SAMPLE_RATE@4:3 ZPASS_ENABLE@8:4 ZFAIL_ENABLE@12:4 SFAIL_ENABLE@16:4 DBFAIL_ENABLE@20:4 SLICE_EVEN_ENABLE@24:4 SLICE_ODD_ENABLE@28:4")
-  }
-
-  /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, access unknown.
-  @inlinable public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `DB_COUNT_CONTROL.PERFECT_ZPASS_COUNTS`: bit 1, access unknown.
-  @inlinable public static var PERFECT_ZPASS_COUNTS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `DB_COUNT_CONTROL.SAMPLE_RATE`: bits 6:4, access unknown.
-  @inlinable public static var SAMPLE_RATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `DB_COUNT_CONTROL.ZPASS_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var ZPASS_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `DB_COUNT_CONTROL.ZFAIL_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var ZFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `DB_COUNT_CONTROL.SFAIL_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var SFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `DB_COUNT_CONTROL.DBFAIL_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var DBFAIL_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `DB_COUNT_CONTROL.SLICE_EVEN_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `DB_COUNT_CONTROL.SLICE_ODD_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA002,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_VIEW SLICE_START@0:11 SLICE_MAX@13:11 Z_READ_ONLY@24:1 STENCIL_READ_ONLY@25:1")
-  }
-
-  /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `DB_DEPTH_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-
-  /// `DB_DEPTH_VIEW.Z_READ_ONLY`: bit 24, access unknown.
-  @inlinable public static var Z_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `DB_DEPTH_VIEW.STENCIL_READ_ONLY`: bit 25, access unknown.
-  @inlinable public static var STENCIL_READ_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-}
-
-/// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_RENDER_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA003,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_RENDER_OVERRIDE FORCE_HIZ_ENABLE@0:2 FORCE_HIS_ENABLE0@2:2 FORCE_HIS_ENABLE1@4:2 FORCE_SHADER_Z_ORDER@6:1 FAST_Z_DISABLE@7:1 FAST_STENCIL_DISABLE@8:1 NOOP_CULL_DISABLE@9:1 FORCE_COLOR_KILL@10:1 FORCE_Z_READ@11:1 FORCE_STENCIL_READ@12:1 FORCE_FULL_Z_RANGE@13:2 FORCE_QC_SMASK_CONFLICT@15:1 DISABLE_VIEWPORT_CLAMP@16:1 IGNORE_SC_ZRANGE@17:1 DISABLE_FULLY_COVERED@18:1 FORCE_Z_LIMIT_SUMM@19:2 MAX_TILES_IN_DTT@21:5 DISABLE_TILE_RATE_TILES@26:1 FORCE_Z_DIRTY@27:1 FORCE_STENCIL_DIRTY@28:1 FORCE_Z_VALID@29:1 FORCE_STENCIL_VALID@30:1 PRESERVE_COMPRESSION@31:1")
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE0`: bits 3:2, access unknown.
-  @inlinable public static var FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE1`: bits 5:4, access unknown.
-  @inlinable public static var FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_SHADER_Z_ORDER`: bit 6, access unknown.
-  @inlinable public static var FORCE_SHADER_Z_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FAST_Z_DISABLE`: bit 7, access unknown.
-  @inlinable public static var FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `DB_RENDER_OVERRIDE.FAST_STENCIL_DISABLE`: bit 8, access unknown.
-  @inlinable public static var FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.NOOP_CULL_DISABLE`: bit 9, access unknown.
-  @inlinable public static var NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_COLOR_KILL`: bit 10, access unknown.
-  @inlinable public static var FORCE_COLOR_KILL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_READ`: bit 11, access unknown.
-  @inlinable public static var FORCE_Z_READ: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_READ`: bit 12, access unknown.
-  @inlinable public static var FORCE_STENCIL_READ: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_FULL_Z_RANGE`: bits 14:13, access unknown.
-  @inlinable public static var FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_QC_SMASK_CONFLICT`: bit 15, access unknown.
-  @inlinable public static var FORCE_QC_SMASK_CONFLICT: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.DISABLE_VIEWPORT_CLAMP`: bit 16, access unknown.
-  @inlinable public static var DISABLE_VIEWPORT_CLAMP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.IGNORE_SC_ZRANGE`: bit 17, access unknown.
-  @inlinable public static var IGNORE_SC_ZRANGE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.DISABLE_FULLY_COVERED`: bit 18, access unknown.
-  @inlinable public static var DISABLE_FULLY_COVERED: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_LIMIT_SUMM`: bits 20:19, access unknown.
-  @inlinable public static var FORCE_Z_LIMIT_SUMM: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE.MAX_TILES_IN_DTT`: bits 25:21, access unknown.
-  @inlinable public static var MAX_TILES_IN_DTT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 5)
-  }
-
-  /// `DB_RENDER_OVERRIDE.DISABLE_TILE_RATE_TILES`: bit 26, access unknown.
-  @inlinable public static var DISABLE_TILE_RATE_TILES: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_DIRTY`: bit 27, access unknown.
-  @inlinable public static var FORCE_Z_DIRTY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_DIRTY`: bit 28, access unknown.
-  @inlinable public static var FORCE_STENCIL_DIRTY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_VALID`: bit 29, access unknown.
-  @inlinable public static var FORCE_Z_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_VALID`: bit 30, access unknown.
-  @inlinable public static var FORCE_STENCIL_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE.PRESERVE_COMPRESSION`: bit 31, access unknown.
-  @inlinable public static var PRESERVE_COMPRESSION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), access unknown, reset unknown (`write` starts from 0).
-public enum DB_RENDER_OVERRIDE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA004,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_RENDER_OVERRIDE2 PARTIAL_SQUAD_LAUNCH_CONTROL@0:2 PARTIAL_SQUAD_LAUNCH_COUNTDOWN@2:3 DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION@5:1 DISABLE_SMEM_EXPCLEAR_OPTIMIZATION@6:1 DISABLE_COLOR_ON_VALIDATION@7:1 DECOMPRESS_Z_ON_FLUSH@8:1 DISABLE_REG_SNOOP@9:1 DEPTH_BOUNDS_HIER_DEPTH_DISABLE@10:1 SEPARATE_HIZS_FUNC_ENABLE@11:1 HIZ_ZFUNC@12:3 HIS_SFUNC_FF@15:3 HIS_SFUNC_BF@18:3 PRESERVE_ZRANGE@21:1 PRESERVE_SRESULTS@22:1 DISABLE_FAST_PASS@23:1")
-  }
-
-  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, access unknown.
-  @inlinable public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_COUNTDOWN`: bits 4:2, access unknown.
-  @inlinable public static var PARTIAL_SQUAD_LAUNCH_COUNTDOWN: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION`: bit 5, access unknown.
-  @inlinable public static var DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DISABLE_SMEM_EXPCLEAR_OPTIMIZATION`: bit 6, access unknown.
-  @inlinable public static var DISABLE_SMEM_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DISABLE_COLOR_ON_VALIDATION`: bit 7, access unknown.
-  @inlinable public static var DISABLE_COLOR_ON_VALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DECOMPRESS_Z_ON_FLUSH`: bit 8, access unknown.
-  @inlinable public static var DECOMPRESS_Z_ON_FLUSH: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DISABLE_REG_SNOOP`: bit 9, access unknown.
-  @inlinable public static var DISABLE_REG_SNOOP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DEPTH_BOUNDS_HIER_DEPTH_DISABLE`: bit 10, access unknown.
-  @inlinable public static var DEPTH_BOUNDS_HIER_DEPTH_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.SEPARATE_HIZS_FUNC_ENABLE`: bit 11, access unknown.
-  @inlinable public static var SEPARATE_HIZS_FUNC_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.HIZ_ZFUNC`: bits 14:12, access unknown.
-  @inlinable public static var HIZ_ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_FF`: bits 17:15, access unknown.
-  @inlinable public static var HIS_SFUNC_FF: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_BF`: bits 20:18, access unknown.
-  @inlinable public static var HIS_SFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `DB_RENDER_OVERRIDE2.PRESERVE_ZRANGE`: bit 21, access unknown.
-  @inlinable public static var PRESERVE_ZRANGE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.PRESERVE_SRESULTS`: bit 22, access unknown.
-  @inlinable public static var PRESERVE_SRESULTS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `DB_RENDER_OVERRIDE2.DISABLE_FAST_PASS`: bit 23, access unknown.
-  @inlinable public static var DISABLE_FAST_PASS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-}
-
-/// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), access unknown, reset unknown (`write` starts from 0).
-public enum DB_HTILE_DATA_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA005,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_HTILE_DATA_BASE BASE_256B@0:32")
-  }
-
-  /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_BOUNDS_MIN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA008,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_BOUNDS_MIN MIN@0:32")
-  }
-
-  /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, access unknown.
-  @inlinable public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_BOUNDS_MAX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA009,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_BOUNDS_MAX MAX@0:32")
-  }
-
-  /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, access unknown.
-  @inlinable public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_CLEAR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA00A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCIL_CLEAR CLEAR@0:8")
-  }
-
-  /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_CLEAR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA00B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_CLEAR DEPTH_CLEAR@0:32")
-  }
-
-  /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, access unknown.
-  @inlinable public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA00C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_SCISSOR_TL TL_X@0:16 TL_Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_SCISSOR_TL.TL_Y`: bits 31:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA00D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_SCISSOR_BR BR_X@0:16 BR_Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_SCISSOR_BR.BR_Y`: bits 31:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA00F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_INFO ADDR5_SWIZZLE_MASK@0:4 ARRAY_MODE@4:4 PIPE_CONFIG@8:5 BANK_WIDTH@13:2 BANK_HEIGHT@15:2 MACRO_TILE_ASPECT@17:2 NUM_BANKS@19:2")
-  }
-
-  /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, access unknown.
-  @inlinable public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `DB_DEPTH_INFO.ARRAY_MODE`: bits 7:4, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `DB_DEPTH_INFO.PIPE_CONFIG`: bits 12:8, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `DB_DEPTH_INFO.BANK_WIDTH`: bits 14:13, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
-
-  /// `DB_DEPTH_INFO.BANK_HEIGHT`: bits 16:15, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `DB_DEPTH_INFO.MACRO_TILE_ASPECT`: bits 18:17, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
-
-  /// `DB_DEPTH_INFO.NUM_BANKS`: bits 20:19, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
-}
-
-/// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), access unknown, reset unknown (`write` starts from 0).
-public enum DB_Z_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA010,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_Z_INFO FORMAT@0:2 NUM_SAMPLES@2:2 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 DECOMPRESS_ON_N_ZPLANES@23:4 ALLOW_EXPCLEAR@27:1 READ_SIZE@28:1 TILE_SURFACE_ENABLE@29:1 CLEAR_DISALLOWED@30:1 ZRANGE_PRECISION@31:1")
-  }
-
-  /// `DB_Z_INFO.FORMAT`: bits 1:0, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `DB_Z_INFO.NUM_SAMPLES`: bits 3:2, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DB_Z_INFO.TILE_SPLIT`: bits 15:13, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `DB_Z_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `DB_Z_INFO.DECOMPRESS_ON_N_ZPLANES`: bits 26:23, access unknown.
-  @inlinable public static var DECOMPRESS_ON_N_ZPLANES: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
-
-  /// `DB_Z_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
-  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `DB_Z_INFO.READ_SIZE`: bit 28, access unknown.
-  @inlinable public static var READ_SIZE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `DB_Z_INFO.TILE_SURFACE_ENABLE`: bit 29, access unknown.
-  @inlinable public static var TILE_SURFACE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `DB_Z_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
-  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `DB_Z_INFO.ZRANGE_PRECISION`: bit 31, access unknown.
-  @inlinable public static var ZRANGE_PRECISION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA011,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCIL_INFO FORMAT@0:1 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 ALLOW_EXPCLEAR@27:1 TILE_STENCIL_DISABLE@29:1 CLEAR_DISALLOWED@30:1")
-  }
-
-  /// `DB_STENCIL_INFO.FORMAT`: bit 0, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DB_STENCIL_INFO.TILE_SPLIT`: bits 15:13, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `DB_STENCIL_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `DB_STENCIL_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
-  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `DB_STENCIL_INFO.TILE_STENCIL_DISABLE`: bit 29, access unknown.
-  @inlinable public static var TILE_STENCIL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `DB_STENCIL_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
-  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-}
-
-/// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), access unknown, reset unknown (`write` starts from 0).
-public enum DB_Z_READ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA012,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_Z_READ_BASE BASE_256B@0:32")
-  }
-
-  /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_READ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA013,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCIL_READ_BASE BASE_256B@0:32")
-  }
-
-  /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), access unknown, reset unknown (`write` starts from 0).
-public enum DB_Z_WRITE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA014,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_Z_WRITE_BASE BASE_256B@0:32")
-  }
-
-  /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_WRITE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA015,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCIL_WRITE_BASE BASE_256B@0:32")
-  }
-
-  /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA016,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_SIZE PITCH_TILE_MAX@0:11 HEIGHT_TILE_MAX@11:11")
-  }
-
-  /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
-
-  /// `DB_DEPTH_SIZE.HEIGHT_TILE_MAX`: bits 21:11, access unknown.
-  @inlinable public static var HEIGHT_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 11, width: 11)
-  }
-}
-
-/// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_DEPTH_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA017,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_DEPTH_SLICE SLICE_TILE_MAX@0:22")
-  }
-
-  /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 22)
-  }
-}
-
-/// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), access unknown, reset unknown (`write` starts from 0).
-public enum TA_BC_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA020,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_BC_BASE_ADDR ADDRESS@0:32")
-  }
-
-  /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), access unknown, reset unknown (`write` starts from 0).
-public enum TA_BC_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA021,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_BC_BASE_ADDR_HI ADDRESS@0:8")
-  }
-
-  /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_HI_0 DEST_BASE_HI_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_HI_1 DEST_BASE_HI_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_HI_2 DEST_BASE_HI_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_HI_3 DEST_BASE_HI_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_2 DEST_BASE_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA07F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_3 DEST_BASE_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_WINDOW_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA080,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_WINDOW_OFFSET WINDOW_X_OFFSET@0:16 WINDOW_Y_OFFSET@16:16")
-  }
-
-  /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `PA_SC_WINDOW_OFFSET.WINDOW_Y_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var WINDOW_Y_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_WINDOW_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA081,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_WINDOW_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_WINDOW_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA082,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_WINDOW_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_RULE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA083,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_RULE CLIP_RULE@0:16")
-  }
-
-  /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, access unknown.
-  @inlinable public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_0_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA084,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_0_TL TL_X@0:15 TL_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_0_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA085,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_0_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_1_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA086,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_1_TL TL_X@0:15 TL_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_1_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA087,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_1_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_2_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA088,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_2_TL TL_X@0:15 TL_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_2_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA089,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_2_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_3_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_3_TL TL_X@0:15 TL_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_3_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CLIPRECT_3_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_EDGERULE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_EDGERULE ER_TRI@0:4 ER_POINT@4:4 ER_RECT@8:4 ER_LINE_LR@12:6 ER_LINE_RL@18:6 ER_LINE_TB@24:4 ER_LINE_BT@28:4")
-  }
-
-  /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, access unknown.
-  @inlinable public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_EDGERULE.ER_POINT`: bits 7:4, access unknown.
-  @inlinable public static var ER_POINT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_EDGERULE.ER_RECT`: bits 11:8, access unknown.
-  @inlinable public static var ER_RECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_EDGERULE.ER_LINE_LR`: bits 17:12, access unknown.
-  @inlinable public static var ER_LINE_LR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `PA_SC_EDGERULE.ER_LINE_RL`: bits 23:18, access unknown.
-  @inlinable public static var ER_LINE_RL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
-
-  /// `PA_SC_EDGERULE.ER_LINE_TB`: bits 27:24, access unknown.
-  @inlinable public static var ER_LINE_TB: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_EDGERULE.ER_LINE_BT`: bits 31:28, access unknown.
-  @inlinable public static var ER_LINE_BT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_HARDWARE_SCREEN_OFFSET HW_SCREEN_OFFSET_X@0:9 HW_SCREEN_OFFSET_Y@16:9")
-  }
-
-  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, access unknown.
-  @inlinable public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
-
-  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_Y`: bits 24:16, access unknown.
-  @inlinable public static var HW_SCREEN_OFFSET_Y: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
-}
-
-/// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), access unknown, reset unknown (`write` starts from 0).
-public enum CB_TARGET_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_TARGET_MASK TARGET0_ENABLE@0:4 TARGET1_ENABLE@4:4 TARGET2_ENABLE@8:4 TARGET3_ENABLE@12:4 TARGET4_ENABLE@16:4 TARGET5_ENABLE@20:4 TARGET6_ENABLE@24:4 TARGET7_ENABLE@28:4")
-  }
-
-  /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, access unknown.
-  @inlinable public static var TARGET0_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET1_ENABLE`: bits 7:4, access unknown.
-  @inlinable public static var TARGET1_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET2_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var TARGET2_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET3_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var TARGET3_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET4_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var TARGET4_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET5_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var TARGET5_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET6_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var TARGET6_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `CB_TARGET_MASK.TARGET7_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var TARGET7_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_SHADER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_SHADER_MASK OUTPUT0_ENABLE@0:4 OUTPUT1_ENABLE@4:4 OUTPUT2_ENABLE@8:4 OUTPUT3_ENABLE@12:4 OUTPUT4_ENABLE@16:4 OUTPUT5_ENABLE@20:4 OUTPUT6_ENABLE@24:4 OUTPUT7_ENABLE@28:4")
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, access unknown.
-  @inlinable public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT1_ENABLE`: bits 7:4, access unknown.
-  @inlinable public static var OUTPUT1_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT2_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var OUTPUT2_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT3_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var OUTPUT3_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT4_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var OUTPUT4_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT5_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var OUTPUT5_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT6_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var OUTPUT6_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `CB_SHADER_MASK.OUTPUT7_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var OUTPUT7_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_GENERIC_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA090,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_GENERIC_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_GENERIC_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA091,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_GENERIC_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA092,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_0 DEST_BASE_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA093,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "COHER_DEST_BASE_1 DEST_BASE_256B@0:32")
-  }
-
-  /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA094,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_0_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA095,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_0_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA096,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_1_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA097,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_1_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA098,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_2_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA099,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_2_BR BR_X@0:15 BR_Y@16:15")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-}
-
-/// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA09A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_SCISSOR_3_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
-  }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
+import MxRuntimeRegisters
 
 /// `PA_SC_VPORT_SCISSOR_3_BR`: gfx_8_0 register, MMIO dword 0xA09B (byte 0x2_826C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_3_BR: Register {
@@ -4646,4 +670,4807 @@ public enum PA_SC_VPORT_ZMAX_7: Register {
 
   /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_8 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_8 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_9 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_9 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_10 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_10 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_11 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_11 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_12 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_12 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_13 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_13 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_14 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_14 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMIN_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_15 VPORT_ZMIN@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_VPORT_ZMAX_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_15 VPORT_ZMAX@0:32")
+  }
+
+  /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_CONTROL SLICE_EVEN_ENABLE@0:2 SLICE_ODD_ENABLE@2:2")
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, access unknown.
+  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_ODD_ENABLE`: bits 3:2, access unknown.
+  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+}
+
+/// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PERFMON_CNTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PERFMON_CNTX_CNTL PERFMON_ENABLE@31:1")
+  }
+
+  /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, access unknown.
+  @inlinable public static var PERFMON_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_RINGID`, at the same offset.
+public enum CP_PIPEID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPEID PIPE_ID@0:2")
+  }
+
+  /// `CP_PIPEID.PIPE_ID`: bits 1:0, access unknown.
+  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RINGID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RINGID RINGID@0:2")
+  }
+
+  /// `CP_RINGID.RINGID`: bits 1:0, access unknown.
+  @inlinable public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), access unknown, reset unknown (`write` starts from 0).
+public enum CP_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0DA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VMID VMID@0:4")
+  }
+
+  /// `CP_VMID.VMID`: bits 3:0, access unknown.
+  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+}
+
+/// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_MAX_VTX_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA100,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MAX_VTX_INDX MAX_INDX@0:32")
+  }
+
+  /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, access unknown.
+  @inlinable public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_MIN_VTX_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA101,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MIN_VTX_INDX MIN_INDX@0:32")
+  }
+
+  /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, access unknown.
+  @inlinable public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_INDX_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA102,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INDX_OFFSET INDX_OFFSET@0:32")
+  }
+
+  /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA103,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MULTI_PRIM_IB_RESET_INDX RESET_INDX@0:32")
+  }
+
+  /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, access unknown.
+  @inlinable public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND_RED: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA105,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_RED BLEND_RED@0:32")
+  }
+
+  /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, access unknown.
+  @inlinable public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND_GREEN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA106,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_GREEN BLEND_GREEN@0:32")
+  }
+
+  /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, access unknown.
+  @inlinable public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND_BLUE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA107,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_BLUE BLEND_BLUE@0:32")
+  }
+
+  /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, access unknown.
+  @inlinable public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND_ALPHA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA108,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_ALPHA BLEND_ALPHA@0:32")
+  }
+
+  /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, access unknown.
+  @inlinable public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), access unknown, reset unknown (`write` starts from 0).
+public enum CB_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA109,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 OVERWRITE_COMBINER_MRT_SHARING_DISABLE@1:1 OVERWRITE_COMBINER_WATERMARK@2:5")
+  }
+
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_MRT_SHARING_DISABLE`: bit 1, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_MRT_SHARING_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_WATERMARK`: bits 6:2, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_WATERMARK: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 5)
+  }
+}
+
+/// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCIL_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_CONTROL STENCILFAIL@0:4 STENCILZPASS@4:4 STENCILZFAIL@8:4 STENCILFAIL_BF@12:4 STENCILZPASS_BF@16:4 STENCILZFAIL_BF@20:4")
+  }
+
+  /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, access unknown.
+  @inlinable public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `DB_STENCIL_CONTROL.STENCILZPASS`: bits 7:4, access unknown.
+  @inlinable public static var STENCILZPASS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `DB_STENCIL_CONTROL.STENCILZFAIL`: bits 11:8, access unknown.
+  @inlinable public static var STENCILZFAIL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `DB_STENCIL_CONTROL.STENCILFAIL_BF`: bits 15:12, access unknown.
+  @inlinable public static var STENCILFAIL_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `DB_STENCIL_CONTROL.STENCILZPASS_BF`: bits 19:16, access unknown.
+  @inlinable public static var STENCILZPASS_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `DB_STENCIL_CONTROL.STENCILZFAIL_BF`: bits 23:20, access unknown.
+  @inlinable public static var STENCILZFAIL_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+}
+
+/// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCILREFMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCILREFMASK STENCILTESTVAL@0:8 STENCILMASK@8:8 STENCILWRITEMASK@16:8 STENCILOPVAL@24:8")
+  }
+
+  /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, access unknown.
+  @inlinable public static var STENCILTESTVAL: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `DB_STENCILREFMASK.STENCILMASK`: bits 15:8, access unknown.
+  @inlinable public static var STENCILMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DB_STENCILREFMASK.STENCILWRITEMASK`: bits 23:16, access unknown.
+  @inlinable public static var STENCILWRITEMASK: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `DB_STENCILREFMASK.STENCILOPVAL`: bits 31:24, access unknown.
+  @inlinable public static var STENCILOPVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), access unknown, reset unknown (`write` starts from 0).
+public enum DB_STENCILREFMASK_BF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCILREFMASK_BF STENCILTESTVAL_BF@0:8 STENCILMASK_BF@8:8 STENCILWRITEMASK_BF@16:8 STENCILOPVAL_BF@24:8")
+  }
+
+  /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, access unknown.
+  @inlinable public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `DB_STENCILREFMASK_BF.STENCILMASK_BF`: bits 15:8, access unknown.
+  @inlinable public static var STENCILMASK_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `DB_STENCILREFMASK_BF.STENCILWRITEMASK_BF`: bits 23:16, access unknown.
+  @inlinable public static var STENCILWRITEMASK_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `DB_STENCILREFMASK_BF.STENCILOPVAL_BF`: bits 31:24, access unknown.
+  @inlinable public static var STENCILOPVAL_BF: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA110,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA111,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA112,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA113,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA114,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA115,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_1 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA116,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_1 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA117,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_1 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA118,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_1 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA119,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_1 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_1 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_2 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_2 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_2 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_2 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_2 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA120,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_2 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA121,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_3 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA122,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_3 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA123,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_3 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA124,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_3 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA125,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_3 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA126,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_3 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA127,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_4 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA128,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_4 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA129,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_4 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_4 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_4 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_4 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_5 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_5 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_5 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA130,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_5 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA131,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_5 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA132,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_5 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA133,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_6 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA134,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_6 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA135,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_6 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA136,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_6 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA137,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_6 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA138,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_6 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA139,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_7 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_7 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_7 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_7 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_7 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_7 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_8 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA140,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_8 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA141,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_8 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA142,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_8 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA143,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_8 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA144,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_8 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA145,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_9 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA146,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_9 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA147,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_9 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA148,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_9 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA149,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_9 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_9 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_10 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_10 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_10 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_10 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_10 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA150,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_10 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA151,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_11 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA152,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_11 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA153,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_11 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA154,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_11 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA155,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_11 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA156,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_11 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA157,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_12 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA158,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_12 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA159,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_12 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_12 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_12 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_12 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_13 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_13 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_13 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA160,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_13 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA161,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_13 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA162,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_13 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA163,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_14 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA164,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_14 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA165,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_14 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA166,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_14 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA167,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_14 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA168,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_14 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA169,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_15 VPORT_XSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_XOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_15 VPORT_XOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_15 VPORT_YSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_YOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_15 VPORT_YOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_15 VPORT_ZSCALE@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_VPORT_ZOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_15 VPORT_ZOFFSET@0:32")
+  }
+
+  /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, access unknown.
+  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_0_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_0_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA170,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_0_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA171,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_0_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA172,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_1_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA173,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_1_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA174,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_1_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA175,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_1_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA176,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_2_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA177,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_2_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA178,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_2_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA179,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_2_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_3_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_3_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_3_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_3_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_4_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_4_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA180,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_4_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA181,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_4_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA182,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_5_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA183,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_X DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_5_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA184,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_Y DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_5_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA185,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_Z DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_UCP_5_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA186,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_W DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA191,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_0 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA192,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_1 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA193,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_2 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA194,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_3 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA195,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_4 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA196,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_5 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA197,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_6 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA198,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_7 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA199,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_8 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_9 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_10 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_11 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_12 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_13 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_14 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_15 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_16 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_17 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_18 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_19 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, access unknown.
+  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, access unknown.
+  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
+  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_20 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_21 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_22 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_23: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_23 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_24: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_24 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_25: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_25 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_26: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_26 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_27: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_27 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_28: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_28 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_29: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_29 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_30: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_30 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_CNTL_31: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_31 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
+
+  /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, access unknown.
+  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, access unknown.
+  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, access unknown.
+  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, access unknown.
+  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, access unknown.
+  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
+  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, access unknown.
+  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, access unknown.
+  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+}
+
+/// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_VS_OUT_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_VS_OUT_CONFIG VS_EXPORT_COUNT@1:5 VS_HALF_PACK@6:1")
+  }
+
+  /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, access unknown.
+  @inlinable public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> {
+    .init(lsb: 1, width: 5)
+  }
+
+  /// `SPI_VS_OUT_CONFIG.VS_HALF_PACK`: bit 6, access unknown.
+  @inlinable public static var VS_HALF_PACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+}
+
+/// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_ENA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_ENA PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
+  }
+
+  /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, access unknown.
+  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, access unknown.
+  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, access unknown.
+  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
+  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
+  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, access unknown.
+  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, access unknown.
+  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
+  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, access unknown.
+  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, access unknown.
+  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, access unknown.
+  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, access unknown.
+  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, access unknown.
+  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, access unknown.
+  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
+  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, access unknown.
+  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+}
+
+/// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_INPUT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_ADDR PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
+  }
+
+  /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, access unknown.
+  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, access unknown.
+  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, access unknown.
+  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
+  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
+  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, access unknown.
+  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, access unknown.
+  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
+  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, access unknown.
+  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, access unknown.
+  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, access unknown.
+  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, access unknown.
+  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, access unknown.
+  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, access unknown.
+  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
+  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, access unknown.
+  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+}
+
+/// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_INTERP_CONTROL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_INTERP_CONTROL_0 FLAT_SHADE_ENA@0:1 PNT_SPRITE_ENA@1:1 PNT_SPRITE_OVRD_X@2:3 PNT_SPRITE_OVRD_Y@5:3 PNT_SPRITE_OVRD_Z@8:3 PNT_SPRITE_OVRD_W@11:3 PNT_SPRITE_TOP_1@14:1")
+  }
+
+  /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, access unknown.
+  @inlinable public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_ENA`: bit 1, access unknown.
+  @inlinable public static var PNT_SPRITE_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_X`: bits 4:2, access unknown.
+  @inlinable public static var PNT_SPRITE_OVRD_X: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 3)
+  }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Y`: bits 7:5, access unknown.
+  @inlinable public static var PNT_SPRITE_OVRD_Y: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Z`: bits 10:8, access unknown.
+  @inlinable public static var PNT_SPRITE_OVRD_Z: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 3)
+  }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_W`: bits 13:11, access unknown.
+  @inlinable public static var PNT_SPRITE_OVRD_W: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 3)
+  }
+
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_TOP_1`: bit 14, access unknown.
+  @inlinable public static var PNT_SPRITE_TOP_1: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+}
+
+/// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PS_IN_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_IN_CONTROL NUM_INTERP@0:6 PARAM_GEN@6:1 BC_OPTIMIZE_DISABLE@14:1")
+  }
+
+  /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, access unknown.
+  @inlinable public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SPI_PS_IN_CONTROL.PARAM_GEN`: bit 6, access unknown.
+  @inlinable public static var PARAM_GEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `SPI_PS_IN_CONTROL.BC_OPTIMIZE_DISABLE`: bit 14, access unknown.
+  @inlinable public static var BC_OPTIMIZE_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+}
+
+/// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_BARYC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_BARYC_CNTL PERSP_CENTER_CNTL@0:1 PERSP_CENTROID_CNTL@4:1 LINEAR_CENTER_CNTL@8:1 LINEAR_CENTROID_CNTL@12:1 POS_FLOAT_LOCATION@16:2 POS_FLOAT_ULC@20:1 FRONT_FACE_ALL_BITS@24:1")
+  }
+
+  /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, access unknown.
+  @inlinable public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `SPI_BARYC_CNTL.PERSP_CENTROID_CNTL`: bit 4, access unknown.
+  @inlinable public static var PERSP_CENTROID_CNTL: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `SPI_BARYC_CNTL.LINEAR_CENTER_CNTL`: bit 8, access unknown.
+  @inlinable public static var LINEAR_CENTER_CNTL: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `SPI_BARYC_CNTL.LINEAR_CENTROID_CNTL`: bit 12, access unknown.
+  @inlinable public static var LINEAR_CENTROID_CNTL: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `SPI_BARYC_CNTL.POS_FLOAT_LOCATION`: bits 17:16, access unknown.
+  @inlinable public static var POS_FLOAT_LOCATION: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 2)
+  }
+
+  /// `SPI_BARYC_CNTL.POS_FLOAT_ULC`: bit 20, access unknown.
+  @inlinable public static var POS_FLOAT_ULC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `SPI_BARYC_CNTL.FRONT_FACE_ALL_BITS`: bit 24, access unknown.
+  @inlinable public static var FRONT_FACE_ALL_BITS: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+}
+
+/// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_TMPRING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1BA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
+  }
+
+  /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
+  @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+
+  /// `SPI_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
+  @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
+}
+
+/// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_SHADER_POS_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_POS_FORMAT POS0_EXPORT_FORMAT@0:4 POS1_EXPORT_FORMAT@4:4 POS2_EXPORT_FORMAT@8:4 POS3_EXPORT_FORMAT@12:4")
+  }
+
+  /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, access unknown.
+  @inlinable public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `SPI_SHADER_POS_FORMAT.POS1_EXPORT_FORMAT`: bits 7:4, access unknown.
+  @inlinable public static var POS1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `SPI_SHADER_POS_FORMAT.POS2_EXPORT_FORMAT`: bits 11:8, access unknown.
+  @inlinable public static var POS2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `SPI_SHADER_POS_FORMAT.POS3_EXPORT_FORMAT`: bits 15:12, access unknown.
+  @inlinable public static var POS3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+}
+
+/// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_SHADER_Z_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_Z_FORMAT Z_EXPORT_FORMAT@0:4")
+  }
+
+  /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, access unknown.
+  @inlinable public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+}
+
+/// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_SHADER_COL_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_COL_FORMAT COL0_EXPORT_FORMAT@0:4 COL1_EXPORT_FORMAT@4:4 COL2_EXPORT_FORMAT@8:4 COL3_EXPORT_FORMAT@12:4 COL4_EXPORT_FORMAT@16:4 COL5_EXPORT_FORMAT@20:4 COL6_EXPORT_FORMAT@24:4 COL7_EXPORT_FORMAT@28:4")
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, access unknown.
+  @inlinable public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL1_EXPORT_FORMAT`: bits 7:4, access unknown.
+  @inlinable public static var COL1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL2_EXPORT_FORMAT`: bits 11:8, access unknown.
+  @inlinable public static var COL2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL3_EXPORT_FORMAT`: bits 15:12, access unknown.
+  @inlinable public static var COL3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL4_EXPORT_FORMAT`: bits 19:16, access unknown.
+  @inlinable public static var COL4_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL5_EXPORT_FORMAT`: bits 23:20, access unknown.
+  @inlinable public static var COL5_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL6_EXPORT_FORMAT`: bits 27:24, access unknown.
+  @inlinable public static var COL6_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 4)
+  }
+
+  /// `SPI_SHADER_COL_FORMAT.COL7_EXPORT_FORMAT`: bits 31:28, access unknown.
+  @inlinable public static var COL7_EXPORT_FORMAT: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND0_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND0_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND1_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND1_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND2_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND2_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND3_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND3_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND4_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND4_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND5_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND5_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND6_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND6_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_BLEND7_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND7_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
+
+  /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
+  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
+  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
+  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
+  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
+  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
+  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
+  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
+  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), access unknown, reset unknown (`write` starts from 0).
+public enum CS_COPY_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CS_COPY_STATE SRC_STATE_ID@0:3")
+  }
+
+  /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
+  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+}
+
+/// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), access unknown, reset unknown (`write` starts from 0).
+public enum GFX_COPY_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GFX_COPY_STATE SRC_STATE_ID@0:3")
+  }
+
+  /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
+  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+}
+
+/// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_POINT_X_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_X_RAD DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_POINT_Y_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_Y_RAD DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_POINT_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_SIZE DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_POINT_CULL_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_CULL_RAD DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
 }

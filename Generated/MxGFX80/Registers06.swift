@@ -2,4883 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_8 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_8 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_9 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_9 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_10 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0C9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_10 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_11 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_11 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_12 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_12 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_13 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0CF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_13 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_14 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_14 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMIN_15 VPORT_ZMIN@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_VPORT_ZMAX_15 VPORT_ZMAX@0:32")
-  }
-
-  /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_RASTER_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_RASTER_CONFIG RB_MAP_PKR0@0:2 RB_MAP_PKR1@2:2 RB_XSEL2@4:2 RB_XSEL@6:1 RB_YSEL@7:1 PKR_MAP@8:2 PKR_XSEL@10:2 PKR_YSEL@12:2 PKR_XSEL2@14:2 SC_MAP@16:2 SC_XSEL@18:2 SC_YSEL@20:2 SE_MAP@24:2 SE_XSEL@26:2 SE_YSEL@28:2")
-  }
-
-  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR0`: bits 1:0, access unknown.
-  @inlinable public static var RB_MAP_PKR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR1`: bits 3:2, access unknown.
-  @inlinable public static var RB_MAP_PKR1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.RB_XSEL2`: bits 5:4, access unknown.
-  @inlinable public static var RB_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.RB_XSEL`: bit 6, access unknown.
-  @inlinable public static var RB_XSEL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PA_SC_RASTER_CONFIG.RB_YSEL`: bit 7, access unknown.
-  @inlinable public static var RB_YSEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PA_SC_RASTER_CONFIG.PKR_MAP`: bits 9:8, access unknown.
-  @inlinable public static var PKR_MAP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.PKR_XSEL`: bits 11:10, access unknown.
-  @inlinable public static var PKR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.PKR_YSEL`: bits 13:12, access unknown.
-  @inlinable public static var PKR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.PKR_XSEL2`: bits 15:14, access unknown.
-  @inlinable public static var PKR_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SC_MAP`: bits 17:16, access unknown.
-  @inlinable public static var SC_MAP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SC_XSEL`: bits 19:18, access unknown.
-  @inlinable public static var SC_XSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SC_YSEL`: bits 21:20, access unknown.
-  @inlinable public static var SC_YSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SE_MAP`: bits 25:24, access unknown.
-  @inlinable public static var SE_MAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SE_XSEL`: bits 27:26, access unknown.
-  @inlinable public static var SE_XSEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG.SE_YSEL`: bits 29:28, access unknown.
-  @inlinable public static var SE_YSEL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-}
-
-/// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_RASTER_CONFIG_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_RASTER_CONFIG_1 SE_PAIR_MAP@0:2 SE_PAIR_XSEL@2:2 SE_PAIR_YSEL@4:2")
-  }
-
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_MAP`: bits 1:0, access unknown.
-  @inlinable public static var SE_PAIR_MAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_XSEL`: bits 3:2, access unknown.
-  @inlinable public static var SE_PAIR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_YSEL`: bits 5:4, access unknown.
-  @inlinable public static var SE_PAIR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-}
-
-/// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_EXTENT_CONTROL SLICE_EVEN_ENABLE@0:2 SLICE_ODD_ENABLE@2:2")
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_ODD_ENABLE`: bits 3:2, access unknown.
-  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-}
-
-/// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PERFMON_CNTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PERFMON_CNTX_CNTL PERFMON_ENABLE@31:1")
-  }
-
-  /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, access unknown.
-  @inlinable public static var PERFMON_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_RINGID`, at the same offset.
-public enum CP_PIPEID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PIPEID PIPE_ID@0:2")
-  }
-
-  /// `CP_PIPEID.PIPE_ID`: bits 1:0, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RINGID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0D9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RINGID RINGID@0:2")
-  }
-
-  /// `CP_RINGID.RINGID`: bits 1:0, access unknown.
-  @inlinable public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), access unknown, reset unknown (`write` starts from 0).
-public enum CP_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0DA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_VMID VMID@0:4")
-  }
-
-  /// `CP_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_MAX_VTX_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA100,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_MAX_VTX_INDX MAX_INDX@0:32")
-  }
-
-  /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, access unknown.
-  @inlinable public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_MIN_VTX_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA101,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_MIN_VTX_INDX MIN_INDX@0:32")
-  }
-
-  /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, access unknown.
-  @inlinable public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INDX_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA102,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_INDX_OFFSET INDX_OFFSET@0:32")
-  }
-
-  /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA103,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_MULTI_PRIM_IB_RESET_INDX RESET_INDX@0:32")
-  }
-
-  /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, access unknown.
-  @inlinable public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND_RED: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA105,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND_RED BLEND_RED@0:32")
-  }
-
-  /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND_GREEN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA106,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND_GREEN BLEND_GREEN@0:32")
-  }
-
-  /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND_BLUE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA107,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND_BLUE BLEND_BLUE@0:32")
-  }
-
-  /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND_ALPHA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA108,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND_ALPHA BLEND_ALPHA@0:32")
-  }
-
-  /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), access unknown, reset unknown (`write` starts from 0).
-public enum CB_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA109,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 OVERWRITE_COMBINER_MRT_SHARING_DISABLE@1:1 OVERWRITE_COMBINER_WATERMARK@2:5")
-  }
-
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_MRT_SHARING_DISABLE`: bit 1, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_MRT_SHARING_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_WATERMARK`: bits 6:2, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 5)
-  }
-}
-
-/// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA10B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCIL_CONTROL STENCILFAIL@0:4 STENCILZPASS@4:4 STENCILZFAIL@8:4 STENCILFAIL_BF@12:4 STENCILZPASS_BF@16:4 STENCILZFAIL_BF@20:4")
-  }
-
-  /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, access unknown.
-  @inlinable public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `DB_STENCIL_CONTROL.STENCILZPASS`: bits 7:4, access unknown.
-  @inlinable public static var STENCILZPASS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `DB_STENCIL_CONTROL.STENCILZFAIL`: bits 11:8, access unknown.
-  @inlinable public static var STENCILZFAIL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `DB_STENCIL_CONTROL.STENCILFAIL_BF`: bits 15:12, access unknown.
-  @inlinable public static var STENCILFAIL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `DB_STENCIL_CONTROL.STENCILZPASS_BF`: bits 19:16, access unknown.
-  @inlinable public static var STENCILZPASS_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `DB_STENCIL_CONTROL.STENCILZFAIL_BF`: bits 23:20, access unknown.
-  @inlinable public static var STENCILZFAIL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-}
-
-/// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCILREFMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA10C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCILREFMASK STENCILTESTVAL@0:8 STENCILMASK@8:8 STENCILWRITEMASK@16:8 STENCILOPVAL@24:8")
-  }
-
-  /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, access unknown.
-  @inlinable public static var STENCILTESTVAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `DB_STENCILREFMASK.STENCILMASK`: bits 15:8, access unknown.
-  @inlinable public static var STENCILMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DB_STENCILREFMASK.STENCILWRITEMASK`: bits 23:16, access unknown.
-  @inlinable public static var STENCILWRITEMASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `DB_STENCILREFMASK.STENCILOPVAL`: bits 31:24, access unknown.
-  @inlinable public static var STENCILOPVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCILREFMASK_BF: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA10D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_STENCILREFMASK_BF STENCILTESTVAL_BF@0:8 STENCILMASK_BF@8:8 STENCILWRITEMASK_BF@16:8 STENCILOPVAL_BF@24:8")
-  }
-
-  /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, access unknown.
-  @inlinable public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `DB_STENCILREFMASK_BF.STENCILMASK_BF`: bits 15:8, access unknown.
-  @inlinable public static var STENCILMASK_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `DB_STENCILREFMASK_BF.STENCILWRITEMASK_BF`: bits 23:16, access unknown.
-  @inlinable public static var STENCILWRITEMASK_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `DB_STENCILREFMASK_BF.STENCILOPVAL_BF`: bits 31:24, access unknown.
-  @inlinable public static var STENCILOPVAL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA10F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA110,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA111,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA112,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA113,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA114,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA115,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_1 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA116,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_1 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA117,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_1 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA118,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_1 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA119,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_1 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_1 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_2 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_2 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_2 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_2 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA11F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_2 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA120,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_2 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA121,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_3 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA122,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_3 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA123,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_3 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA124,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_3 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA125,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_3 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA126,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_3 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA127,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_4 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA128,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_4 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA129,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_4 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_4 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_4 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_4 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_5 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_5 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA12F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_5 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA130,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_5 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA131,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_5 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA132,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_5 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA133,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_6 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA134,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_6 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA135,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_6 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA136,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_6 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA137,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_6 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA138,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_6 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA139,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_7 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_7 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_7 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_7 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_7 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_7 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA13F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_8 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA140,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_8 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA141,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_8 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA142,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_8 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA143,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_8 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA144,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_8 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA145,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_9 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA146,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_9 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA147,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_9 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA148,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_9 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA149,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_9 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_9 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_10 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_10 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_10 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_10 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA14F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_10 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA150,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_10 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA151,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_11 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA152,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_11 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA153,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_11 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA154,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_11 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA155,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_11 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA156,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_11 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA157,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_12 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA158,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_12 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA159,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_12 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_12 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_12 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_12 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_13 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_13 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA15F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_13 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA160,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_13 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA161,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_13 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA162,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_13 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA163,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_14 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA164,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_14 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA165,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_14 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA166,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_14 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA167,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_14 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA168,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_14 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA169,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XSCALE_15 VPORT_XSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_XOFFSET_15 VPORT_XOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YSCALE_15 VPORT_YSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_YOFFSET_15 VPORT_YOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZSCALE_15 VPORT_ZSCALE@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_VPORT_ZOFFSET_15 VPORT_ZOFFSET@0:32")
-  }
-
-  /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA16F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_0_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA170,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_0_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA171,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_0_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA172,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_0_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA173,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_1_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA174,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_1_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA175,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_1_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA176,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_1_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA177,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_2_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA178,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_2_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA179,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_2_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_2_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_3_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_3_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_3_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_3_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA17F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_4_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA180,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_4_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA181,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_4_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA182,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_4_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_X: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA183,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_5_X DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_Y: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA184,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_5_Y DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_Z: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA185,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_5_Z DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_W: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA186,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_UCP_5_W DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA191,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_0 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA192,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_1 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA193,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_2 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA194,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_3 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA195,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_4 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA196,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_5 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA197,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_6 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA198,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_7 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA199,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_8 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_9 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_10 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_11 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_12 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_13 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA19F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_14 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_15 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_16: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_16 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_17: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_17 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_18: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_18 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_19: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_19 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_20: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_20 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_21: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_21 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_22: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_22 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_23: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_23 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_24: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1A9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_24 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_25: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_25 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_26: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_26 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_27: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_27 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_28: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_28 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_29: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_29 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_30: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1AF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_30 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_31: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_CNTL_31 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
-  }
-
-  /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-}
-
-/// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_VS_OUT_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_VS_OUT_CONFIG VS_EXPORT_COUNT@1:5 VS_HALF_PACK@6:1")
-  }
-
-  /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, access unknown.
-  @inlinable public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 5)
-  }
-
-  /// `SPI_VS_OUT_CONFIG.VS_HALF_PACK`: bit 6, access unknown.
-  @inlinable public static var VS_HALF_PACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-}
-
-/// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_ENA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_ENA PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
-  }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, access unknown.
-  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, access unknown.
-  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, access unknown.
-  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-}
-
-/// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_INPUT_ADDR PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
-  }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, access unknown.
-  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, access unknown.
-  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, access unknown.
-  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-}
-
-/// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_INTERP_CONTROL_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_INTERP_CONTROL_0 FLAT_SHADE_ENA@0:1 PNT_SPRITE_ENA@1:1 PNT_SPRITE_OVRD_X@2:3 PNT_SPRITE_OVRD_Y@5:3 PNT_SPRITE_OVRD_Z@8:3 PNT_SPRITE_OVRD_W@11:3 PNT_SPRITE_TOP_1@14:1")
-  }
-
-  /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, access unknown.
-  @inlinable public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_ENA`: bit 1, access unknown.
-  @inlinable public static var PNT_SPRITE_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_X`: bits 4:2, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_X: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Y`: bits 7:5, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_Y: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Z`: bits 10:8, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_Z: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_W`: bits 13:11, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_W: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
-
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_TOP_1`: bit 14, access unknown.
-  @inlinable public static var PNT_SPRITE_TOP_1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-}
-
-/// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_IN_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PS_IN_CONTROL NUM_INTERP@0:6 PARAM_GEN@6:1 BC_OPTIMIZE_DISABLE@14:1")
-  }
-
-  /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, access unknown.
-  @inlinable public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_IN_CONTROL.PARAM_GEN`: bit 6, access unknown.
-  @inlinable public static var PARAM_GEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_PS_IN_CONTROL.BC_OPTIMIZE_DISABLE`: bit 14, access unknown.
-  @inlinable public static var BC_OPTIMIZE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-}
-
-/// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_BARYC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1B8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_BARYC_CNTL PERSP_CENTER_CNTL@0:1 PERSP_CENTROID_CNTL@4:1 LINEAR_CENTER_CNTL@8:1 LINEAR_CENTROID_CNTL@12:1 POS_FLOAT_LOCATION@16:2 POS_FLOAT_ULC@20:1 FRONT_FACE_ALL_BITS@24:1")
-  }
-
-  /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, access unknown.
-  @inlinable public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `SPI_BARYC_CNTL.PERSP_CENTROID_CNTL`: bit 4, access unknown.
-  @inlinable public static var PERSP_CENTROID_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `SPI_BARYC_CNTL.LINEAR_CENTER_CNTL`: bit 8, access unknown.
-  @inlinable public static var LINEAR_CENTER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `SPI_BARYC_CNTL.LINEAR_CENTROID_CNTL`: bit 12, access unknown.
-  @inlinable public static var LINEAR_CENTROID_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `SPI_BARYC_CNTL.POS_FLOAT_LOCATION`: bits 17:16, access unknown.
-  @inlinable public static var POS_FLOAT_LOCATION: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
-
-  /// `SPI_BARYC_CNTL.POS_FLOAT_ULC`: bit 20, access unknown.
-  @inlinable public static var POS_FLOAT_ULC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_BARYC_CNTL.FRONT_FACE_ALL_BITS`: bit 24, access unknown.
-  @inlinable public static var FRONT_FACE_ALL_BITS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-}
-
-/// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_TMPRING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1BA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
-  }
-
-  /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SPI_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
-  @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
-}
-
-/// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_POS_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_SHADER_POS_FORMAT POS0_EXPORT_FORMAT@0:4 POS1_EXPORT_FORMAT@4:4 POS2_EXPORT_FORMAT@8:4 POS3_EXPORT_FORMAT@12:4")
-  }
-
-  /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `SPI_SHADER_POS_FORMAT.POS1_EXPORT_FORMAT`: bits 7:4, access unknown.
-  @inlinable public static var POS1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `SPI_SHADER_POS_FORMAT.POS2_EXPORT_FORMAT`: bits 11:8, access unknown.
-  @inlinable public static var POS2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `SPI_SHADER_POS_FORMAT.POS3_EXPORT_FORMAT`: bits 15:12, access unknown.
-  @inlinable public static var POS3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-}
-
-/// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_Z_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_SHADER_Z_FORMAT Z_EXPORT_FORMAT@0:4")
-  }
-
-  /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-}
-
-/// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_COL_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_SHADER_COL_FORMAT COL0_EXPORT_FORMAT@0:4 COL1_EXPORT_FORMAT@4:4 COL2_EXPORT_FORMAT@8:4 COL3_EXPORT_FORMAT@12:4 COL4_EXPORT_FORMAT@16:4 COL5_EXPORT_FORMAT@20:4 COL6_EXPORT_FORMAT@24:4 COL7_EXPORT_FORMAT@28:4")
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL1_EXPORT_FORMAT`: bits 7:4, access unknown.
-  @inlinable public static var COL1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL2_EXPORT_FORMAT`: bits 11:8, access unknown.
-  @inlinable public static var COL2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL3_EXPORT_FORMAT`: bits 15:12, access unknown.
-  @inlinable public static var COL3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL4_EXPORT_FORMAT`: bits 19:16, access unknown.
-  @inlinable public static var COL4_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL5_EXPORT_FORMAT`: bits 23:20, access unknown.
-  @inlinable public static var COL5_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL6_EXPORT_FORMAT`: bits 27:24, access unknown.
-  @inlinable public static var COL6_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
-
-  /// `SPI_SHADER_COL_FORMAT.COL7_EXPORT_FORMAT`: bits 31:28, access unknown.
-  @inlinable public static var COL7_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND0_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND0_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND1_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND1_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND2_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND2_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND3_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND3_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND4_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND4_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND5_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND5_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND6_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND6_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND7_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1E7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_BLEND7_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
-  }
-
-  /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
-
-  /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), access unknown, reset unknown (`write` starts from 0).
-public enum CS_COPY_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CS_COPY_STATE SRC_STATE_ID@0:3")
-  }
-
-  /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
-/// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), access unknown, reset unknown (`write` starts from 0).
-public enum GFX_COPY_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GFX_COPY_STATE SRC_STATE_ID@0:3")
-  }
-
-  /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
-/// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_X_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_POINT_X_RAD DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_Y_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_POINT_Y_RAD DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_POINT_SIZE DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_CULL_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA1F8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_POINT_CULL_RAD DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
+import MxRuntimeRegisters
 
 /// `VGT_DMA_BASE_HI`: gfx_8_0 register, MMIO dword 0xA1F9 (byte 0x2_87E4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_BASE_HI: Register {
@@ -6280,4 +1404,4603 @@ public enum VGT_GS_PER_ES: Register {
 
   /// `VGT_GS_PER_ES.GS_PER_ES`: bits 10:0, access unknown.
   @inlinable public static var GS_PER_ES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+}
+
+/// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_ES_PER_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA296,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ES_PER_GS ES_PER_GS@0:11")
+  }
+
+  /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, access unknown.
+  @inlinable public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+}
+
+/// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_PER_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA297,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_PER_VS GS_PER_VS@0:4")
+  }
+
+  /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, access unknown.
+  @inlinable public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+}
+
+/// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GSVS_RING_OFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA298,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_1 OFFSET@0:15")
+  }
+
+  /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GSVS_RING_OFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA299,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_2 OFFSET@0:15")
+  }
+
+  /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GSVS_RING_OFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_3 OFFSET@0:15")
+  }
+
+  /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_OUT_PRIM_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_OUT_PRIM_TYPE OUTPRIM_TYPE@0:6 OUTPRIM_TYPE_1@8:6 OUTPRIM_TYPE_2@16:6 OUTPRIM_TYPE_3@22:6 UNIQUE_TYPE_PER_STREAM@31:1")
+  }
+
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, access unknown.
+  @inlinable public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_1`: bits 13:8, access unknown.
+  @inlinable public static var OUTPRIM_TYPE_1: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 6)
+  }
+
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_2`: bits 21:16, access unknown.
+  @inlinable public static var OUTPRIM_TYPE_2: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 6)
+  }
+
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_3`: bits 27:22, access unknown.
+  @inlinable public static var OUTPRIM_TYPE_3: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 6)
+  }
+
+  /// `VGT_GS_OUT_PRIM_TYPE.UNIQUE_TYPE_PER_STREAM`: bit 31, access unknown.
+  @inlinable public static var UNIQUE_TYPE_PER_STREAM: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), access unknown, reset unknown (`write` starts from 0).
+public enum IA_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_ENHANCE MISC@0:32")
+  }
+
+  /// `IA_ENHANCE.MISC`: bits 31:0, access unknown.
+  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DMA_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_SIZE NUM_INDICES@0:32")
+  }
+
+  /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, access unknown.
+  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DMA_MAX_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_MAX_SIZE MAX_SIZE@0:32")
+  }
+
+  /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, access unknown.
+  @inlinable public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DMA_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_INDEX_TYPE INDEX_TYPE@0:2 SWAP_MODE@2:2 BUF_TYPE@4:2 RDREQ_POLICY@6:1 NOT_EOP@9:1 REQ_PATH@10:1 MTYPE@11:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
+  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `VGT_DMA_INDEX_TYPE.SWAP_MODE`: bits 3:2, access unknown.
+  @inlinable public static var SWAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `VGT_DMA_INDEX_TYPE.BUF_TYPE`: bits 5:4, access unknown.
+  @inlinable public static var BUF_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+
+  /// `VGT_DMA_INDEX_TYPE.RDREQ_POLICY`: bit 6, access unknown.
+  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `VGT_DMA_INDEX_TYPE.NOT_EOP`: bit 9, access unknown.
+  @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `VGT_DMA_INDEX_TYPE.REQ_PATH`: bit 10, access unknown.
+  @inlinable public static var REQ_PATH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `VGT_DMA_INDEX_TYPE.MTYPE`: bits 12:11, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 11, width: 2) }
+}
+
+/// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), access unknown, reset unknown (`write` starts from 0).
+public enum WD_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_ENHANCE MISC@0:32")
+  }
+
+  /// `WD_ENHANCE.MISC`: bits 31:0, access unknown.
+  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PRIMITIVEID_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVEID_EN PRIMITIVEID_EN@0:1 DISABLE_RESET_ON_EOI@1:1")
+  }
+
+  /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, access unknown.
+  @inlinable public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `VGT_PRIMITIVEID_EN.DISABLE_RESET_ON_EOI`: bit 1, access unknown.
+  @inlinable public static var DISABLE_RESET_ON_EOI: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+}
+
+/// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DMA_NUM_INSTANCES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_NUM_INSTANCES NUM_INSTANCES@0:32")
+  }
+
+  /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
+  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PRIMITIVEID_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVEID_RESET VALUE@0:32")
+  }
+
+  /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, access unknown.
+  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_EVENT_INITIATOR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_EVENT_INITIATOR EVENT_TYPE@0:6 ADDRESS_HI@18:9 EXTENDED_EVENT@27:1")
+  }
+
+  /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, access unknown.
+  @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `VGT_EVENT_INITIATOR.ADDRESS_HI`: bits 26:18, access unknown.
+  @inlinable public static var ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
+
+  /// `VGT_EVENT_INITIATOR.EXTENDED_EVENT`: bit 27, access unknown.
+  @inlinable public static var EXTENDED_EVENT: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MULTI_PRIM_IB_RESET_EN RESET_EN@0:1")
+  }
+
+  /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, access unknown.
+  @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_INSTANCE_STEP_RATE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INSTANCE_STEP_RATE_0 STEP_RATE@0:32")
+  }
+
+  /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, access unknown.
+  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_INSTANCE_STEP_RATE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INSTANCE_STEP_RATE_1 STEP_RATE@0:32")
+  }
+
+  /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, access unknown.
+  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), access unknown, reset unknown (`write` starts from 0).
+public enum IA_MULTI_VGT_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_MULTI_VGT_PARAM PRIMGROUP_SIZE@0:16 PARTIAL_VS_WAVE_ON@16:1 SWITCH_ON_EOP@17:1 PARTIAL_ES_WAVE_ON@18:1 SWITCH_ON_EOI@19:1 WD_SWITCH_ON_EOP@20:1 MAX_PRIMGRP_IN_WAVE@28:4")
+  }
+
+  /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, access unknown.
+  @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `IA_MULTI_VGT_PARAM.PARTIAL_VS_WAVE_ON`: bit 16, access unknown.
+  @inlinable public static var PARTIAL_VS_WAVE_ON: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOP`: bit 17, access unknown.
+  @inlinable public static var SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `IA_MULTI_VGT_PARAM.PARTIAL_ES_WAVE_ON`: bit 18, access unknown.
+  @inlinable public static var PARTIAL_ES_WAVE_ON: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOI`: bit 19, access unknown.
+  @inlinable public static var SWITCH_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `IA_MULTI_VGT_PARAM.WD_SWITCH_ON_EOP`: bit 20, access unknown.
+  @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `IA_MULTI_VGT_PARAM.MAX_PRIMGRP_IN_WAVE`: bits 31:28, access unknown.
+  @inlinable public static var MAX_PRIMGRP_IN_WAVE: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_ESGS_RING_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ESGS_RING_ITEMSIZE ITEMSIZE@0:15")
+  }
+
+  /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GSVS_RING_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_ITEMSIZE ITEMSIZE@0:15")
+  }
+
+  /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_REUSE_OFF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_REUSE_OFF REUSE_OFF@0:1")
+  }
+
+  /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, access unknown.
+  @inlinable public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_VTX_CNT_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VTX_CNT_EN VTX_CNT_EN@0:1")
+  }
+
+  /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, access unknown.
+  @inlinable public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), access unknown, reset unknown (`write` starts from 0).
+public enum DB_HTILE_SURFACE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_HTILE_SURFACE LINEAR@0:1 FULL_CACHE@1:1 HTILE_USES_PRELOAD_WIN@2:1 PRELOAD@3:1 PREFETCH_WIDTH@4:6 PREFETCH_HEIGHT@10:6 DST_OUTSIDE_ZERO_TO_ONE@16:1 TC_COMPATIBLE@17:1")
+  }
+
+  /// `DB_HTILE_SURFACE.LINEAR`: bit 0, access unknown.
+  @inlinable public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DB_HTILE_SURFACE.FULL_CACHE`: bit 1, access unknown.
+  @inlinable public static var FULL_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DB_HTILE_SURFACE.HTILE_USES_PRELOAD_WIN`: bit 2, access unknown.
+  @inlinable public static var HTILE_USES_PRELOAD_WIN: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `DB_HTILE_SURFACE.PRELOAD`: bit 3, access unknown.
+  @inlinable public static var PRELOAD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `DB_HTILE_SURFACE.PREFETCH_WIDTH`: bits 9:4, access unknown.
+  @inlinable public static var PREFETCH_WIDTH: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 6)
+  }
+
+  /// `DB_HTILE_SURFACE.PREFETCH_HEIGHT`: bits 15:10, access unknown.
+  @inlinable public static var PREFETCH_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 6)
+  }
+
+  /// `DB_HTILE_SURFACE.DST_OUTSIDE_ZERO_TO_ONE`: bit 16, access unknown.
+  @inlinable public static var DST_OUTSIDE_ZERO_TO_ONE: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `DB_HTILE_SURFACE.TC_COMPATIBLE`: bit 17, access unknown.
+  @inlinable public static var TC_COMPATIBLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+}
+
+/// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), access unknown, reset unknown (`write` starts from 0).
+public enum DB_SRESULTS_COMPARE_STATE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SRESULTS_COMPARE_STATE0 COMPAREFUNC0@0:3 COMPAREVALUE0@4:8 COMPAREMASK0@12:8 ENABLE0@24:1")
+  }
+
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, access unknown.
+  @inlinable public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREVALUE0`: bits 11:4, access unknown.
+  @inlinable public static var COMPAREVALUE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREMASK0`: bits 19:12, access unknown.
+  @inlinable public static var COMPAREMASK0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+
+  /// `DB_SRESULTS_COMPARE_STATE0.ENABLE0`: bit 24, access unknown.
+  @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+}
+
+/// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), access unknown, reset unknown (`write` starts from 0).
+public enum DB_SRESULTS_COMPARE_STATE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SRESULTS_COMPARE_STATE1 COMPAREFUNC1@0:3 COMPAREVALUE1@4:8 COMPAREMASK1@12:8 ENABLE1@24:1")
+  }
+
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, access unknown.
+  @inlinable public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREVALUE1`: bits 11:4, access unknown.
+  @inlinable public static var COMPAREVALUE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREMASK1`: bits 19:12, access unknown.
+  @inlinable public static var COMPAREMASK1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+
+  /// `DB_SRESULTS_COMPARE_STATE1.ENABLE1`: bit 24, access unknown.
+  @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+}
+
+/// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PRELOAD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PRELOAD_CONTROL START_X@0:8 START_Y@8:8 MAX_X@16:8 MAX_Y@24:8")
+  }
+
+  /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, access unknown.
+  @inlinable public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DB_PRELOAD_CONTROL.START_Y`: bits 15:8, access unknown.
+  @inlinable public static var START_Y: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DB_PRELOAD_CONTROL.MAX_X`: bits 23:16, access unknown.
+  @inlinable public static var MAX_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DB_PRELOAD_CONTROL.MAX_Y`: bits 31:24, access unknown.
+  @inlinable public static var MAX_Y: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_0 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_0 STRIDE@0:10")
+  }
+
+  /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, access unknown.
+  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_0 OFFSET@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_1 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_1 STRIDE@0:10")
+  }
+
+  /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, access unknown.
+  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_1 OFFSET@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_2 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_2 STRIDE@0:10")
+  }
+
+  /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, access unknown.
+  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_2 OFFSET@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_3 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_3 STRIDE@0:10")
+  }
+
+  /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, access unknown.
+  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_3 OFFSET@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_OFFSET OFFSET@0:32")
+  }
+
+  /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE VERTEX_STRIDE@0:9")
+  }
+
+  /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, access unknown.
+  @inlinable public static var VERTEX_STRIDE: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 9)
+  }
+}
+
+/// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_MAX_VERT_OUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_MAX_VERT_OUT MAX_VERT_OUT@0:11")
+  }
+
+  /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, access unknown.
+  @inlinable public static var MAX_VERT_OUT: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 11)
+  }
+}
+
+/// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_TESS_DISTRIBUTION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TESS_DISTRIBUTION ACCUM_ISOLINE@0:8 ACCUM_TRI@8:8 ACCUM_QUAD@16:8")
+  }
+
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, access unknown.
+  @inlinable public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_TRI`: bits 15:8, access unknown.
+  @inlinable public static var ACCUM_TRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_QUAD`: bits 23:16, access unknown.
+  @inlinable public static var ACCUM_QUAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+}
+
+/// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_SHADER_STAGES_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_SHADER_STAGES_EN LS_EN@0:2 HS_EN@2:1 ES_EN@3:2 GS_EN@5:1 VS_EN@6:2 DYNAMIC_HS@8:1 DISPATCH_DRAW_EN@9:1 DIS_DEALLOC_ACCUM_0@10:1 DIS_DEALLOC_ACCUM_1@11:1 VS_WAVE_ID_EN@12:1")
+  }
+
+  /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, access unknown.
+  @inlinable public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `VGT_SHADER_STAGES_EN.HS_EN`: bit 2, access unknown.
+  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `VGT_SHADER_STAGES_EN.ES_EN`: bits 4:3, access unknown.
+  @inlinable public static var ES_EN: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+
+  /// `VGT_SHADER_STAGES_EN.GS_EN`: bit 5, access unknown.
+  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `VGT_SHADER_STAGES_EN.VS_EN`: bits 7:6, access unknown.
+  @inlinable public static var VS_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+
+  /// `VGT_SHADER_STAGES_EN.DYNAMIC_HS`: bit 8, access unknown.
+  @inlinable public static var DYNAMIC_HS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `VGT_SHADER_STAGES_EN.DISPATCH_DRAW_EN`: bit 9, access unknown.
+  @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_0`: bit 10, access unknown.
+  @inlinable public static var DIS_DEALLOC_ACCUM_0: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_1`: bit 11, access unknown.
+  @inlinable public static var DIS_DEALLOC_ACCUM_1: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `VGT_SHADER_STAGES_EN.VS_WAVE_ID_EN`: bit 12, access unknown.
+  @inlinable public static var VS_WAVE_ID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+}
+
+/// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_LS_HS_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_LS_HS_CONFIG NUM_PATCHES@0:8 HS_NUM_INPUT_CP@8:6 HS_NUM_OUTPUT_CP@14:6")
+  }
+
+  /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, access unknown.
+  @inlinable public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `VGT_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
+  @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 6)
+  }
+
+  /// `VGT_LS_HS_CONFIG.HS_NUM_OUTPUT_CP`: bits 19:14, access unknown.
+  @inlinable public static var HS_NUM_OUTPUT_CP: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 6)
+  }
+}
+
+/// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_VERT_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE ITEMSIZE@0:15")
+  }
+
+  /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_VERT_ITEMSIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_1 ITEMSIZE@0:15")
+  }
+
+  /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_VERT_ITEMSIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_2 ITEMSIZE@0:15")
+  }
+
+  /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_VERT_ITEMSIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_3 ITEMSIZE@0:15")
+  }
+
+  /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, access unknown.
+  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+}
+
+/// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_TF_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_PARAM TYPE@0:2 PARTITIONING@2:3 TOPOLOGY@5:3 RESERVED_REDUC_AXIS@8:1 DEPRECATED@9:1 NUM_DS_WAVES_PER_SIMD@10:4 DISABLE_DONUTS@14:1 RDREQ_POLICY@15:1 DISTRIBUTION_MODE@17:2 MTYPE@19:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `VGT_TF_PARAM.TYPE`: bits 1:0, access unknown.
+  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `VGT_TF_PARAM.PARTITIONING`: bits 4:2, access unknown.
+  @inlinable public static var PARTITIONING: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+
+  /// `VGT_TF_PARAM.TOPOLOGY`: bits 7:5, access unknown.
+  @inlinable public static var TOPOLOGY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+
+  /// `VGT_TF_PARAM.RESERVED_REDUC_AXIS`: bit 8, access unknown.
+  @inlinable public static var RESERVED_REDUC_AXIS: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `VGT_TF_PARAM.DEPRECATED`: bit 9, access unknown.
+  @inlinable public static var DEPRECATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `VGT_TF_PARAM.NUM_DS_WAVES_PER_SIMD`: bits 13:10, access unknown.
+  @inlinable public static var NUM_DS_WAVES_PER_SIMD: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `VGT_TF_PARAM.DISABLE_DONUTS`: bit 14, access unknown.
+  @inlinable public static var DISABLE_DONUTS: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `VGT_TF_PARAM.RDREQ_POLICY`: bit 15, access unknown.
+  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `VGT_TF_PARAM.DISTRIBUTION_MODE`: bits 18:17, access unknown.
+  @inlinable public static var DISTRIBUTION_MODE: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 2)
+  }
+
+  /// `VGT_TF_PARAM.MTYPE`: bits 20:19, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 19, width: 2) }
+}
+
+/// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), access unknown, reset unknown (`write` starts from 0).
+public enum DB_ALPHA_TO_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ALPHA_TO_MASK ALPHA_TO_MASK_ENABLE@0:1 ALPHA_TO_MASK_OFFSET0@8:2 ALPHA_TO_MASK_OFFSET1@10:2 ALPHA_TO_MASK_OFFSET2@12:2 ALPHA_TO_MASK_OFFSET3@14:2 OFFSET_ROUND@16:1")
+  }
+
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, access unknown.
+  @inlinable public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET0`: bits 9:8, access unknown.
+  @inlinable public static var ALPHA_TO_MASK_OFFSET0: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET1`: bits 11:10, access unknown.
+  @inlinable public static var ALPHA_TO_MASK_OFFSET1: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET2`: bits 13:12, access unknown.
+  @inlinable public static var ALPHA_TO_MASK_OFFSET2: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 2)
+  }
+
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET3`: bits 15:14, access unknown.
+  @inlinable public static var ALPHA_TO_MASK_OFFSET3: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 2)
+  }
+
+  /// `DB_ALPHA_TO_MASK.OFFSET_ROUND`: bit 16, access unknown.
+  @inlinable public static var OFFSET_ROUND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+}
+
+/// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DISPATCH_DRAW_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DISPATCH_DRAW_INDEX MATCH_INDEX@0:32")
+  }
+
+  /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, access unknown.
+  @inlinable public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_DB_FMT_CNTL POLY_OFFSET_NEG_NUM_DB_BITS@0:8 POLY_OFFSET_DB_IS_FLOAT_FMT@8:1")
+  }
+
+  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, access unknown.
+  @inlinable public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_DB_IS_FLOAT_FMT`: bit 8, access unknown.
+  @inlinable public static var POLY_OFFSET_DB_IS_FLOAT_FMT: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+}
+
+/// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_CLAMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_CLAMP CLAMP@0:32")
+  }
+
+  /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, access unknown.
+  @inlinable public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_FRONT_SCALE SCALE@0:32")
+  }
+
+  /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, access unknown.
+  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_FRONT_OFFSET OFFSET@0:32")
+  }
+
+  /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_BACK_SCALE SCALE@0:32")
+  }
+
+  /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, access unknown.
+  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_BACK_OFFSET OFFSET@0:32")
+  }
+
+  /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GS_INSTANCE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_INSTANCE_CNT ENABLE@0:1 CNT@2:7")
+  }
+
+  /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `VGT_GS_INSTANCE_CNT.CNT`: bits 8:2, access unknown.
+  @inlinable public static var CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
+}
+
+/// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_CONFIG STREAMOUT_0_EN@0:1 STREAMOUT_1_EN@1:1 STREAMOUT_2_EN@2:1 STREAMOUT_3_EN@3:1 RAST_STREAM@4:3 RAST_STREAM_MASK@8:4 USE_RAST_STREAM_MASK@31:1")
+  }
+
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, access unknown.
+  @inlinable public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_1_EN`: bit 1, access unknown.
+  @inlinable public static var STREAMOUT_1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_2_EN`: bit 2, access unknown.
+  @inlinable public static var STREAMOUT_2_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_3_EN`: bit 3, access unknown.
+  @inlinable public static var STREAMOUT_3_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `VGT_STRMOUT_CONFIG.RAST_STREAM`: bits 6:4, access unknown.
+  @inlinable public static var RAST_STREAM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+
+  /// `VGT_STRMOUT_CONFIG.RAST_STREAM_MASK`: bits 11:8, access unknown.
+  @inlinable public static var RAST_STREAM_MASK: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `VGT_STRMOUT_CONFIG.USE_RAST_STREAM_MASK`: bit 31, access unknown.
+  @inlinable public static var USE_RAST_STREAM_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_CONFIG STREAM_0_BUFFER_EN@0:4 STREAM_1_BUFFER_EN@4:4 STREAM_2_BUFFER_EN@8:4 STREAM_3_BUFFER_EN@12:4")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, access unknown.
+  @inlinable public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_1_BUFFER_EN`: bits 7:4, access unknown.
+  @inlinable public static var STREAM_1_BUFFER_EN: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_2_BUFFER_EN`: bits 11:8, access unknown.
+  @inlinable public static var STREAM_2_BUFFER_EN: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_3_BUFFER_EN`: bits 15:12, access unknown.
+  @inlinable public static var STREAM_3_BUFFER_EN: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+}
+
+/// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CENTROID_PRIORITY_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CENTROID_PRIORITY_0 DISTANCE_0@0:4 DISTANCE_1@4:4 DISTANCE_2@8:4 DISTANCE_3@12:4 DISTANCE_4@16:4 DISTANCE_5@20:4 DISTANCE_6@24:4 DISTANCE_7@28:4")
+  }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, access unknown.
+  @inlinable public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_1`: bits 7:4, access unknown.
+  @inlinable public static var DISTANCE_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_2`: bits 11:8, access unknown.
+  @inlinable public static var DISTANCE_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_3`: bits 15:12, access unknown.
+  @inlinable public static var DISTANCE_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_4`: bits 19:16, access unknown.
+  @inlinable public static var DISTANCE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_5`: bits 23:20, access unknown.
+  @inlinable public static var DISTANCE_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_6`: bits 27:24, access unknown.
+  @inlinable public static var DISTANCE_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_7`: bits 31:28, access unknown.
+  @inlinable public static var DISTANCE_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_CENTROID_PRIORITY_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CENTROID_PRIORITY_1 DISTANCE_8@0:4 DISTANCE_9@4:4 DISTANCE_10@8:4 DISTANCE_11@12:4 DISTANCE_12@16:4 DISTANCE_13@20:4 DISTANCE_14@24:4 DISTANCE_15@28:4")
+  }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, access unknown.
+  @inlinable public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_9`: bits 7:4, access unknown.
+  @inlinable public static var DISTANCE_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_10`: bits 11:8, access unknown.
+  @inlinable public static var DISTANCE_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_11`: bits 15:12, access unknown.
+  @inlinable public static var DISTANCE_11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_12`: bits 19:16, access unknown.
+  @inlinable public static var DISTANCE_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_13`: bits 23:20, access unknown.
+  @inlinable public static var DISTANCE_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_14`: bits 27:24, access unknown.
+  @inlinable public static var DISTANCE_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_15`: bits 31:28, access unknown.
+  @inlinable public static var DISTANCE_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_LINE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_LINE_CNTL EXPAND_LINE_WIDTH@9:1 LAST_PIXEL@10:1 PERPENDICULAR_ENDCAP_ENA@11:1 DX10_DIAMOND_TEST_ENA@12:1")
+  }
+
+  /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, access unknown.
+  @inlinable public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `PA_SC_LINE_CNTL.LAST_PIXEL`: bit 10, access unknown.
+  @inlinable public static var LAST_PIXEL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `PA_SC_LINE_CNTL.PERPENDICULAR_ENDCAP_ENA`: bit 11, access unknown.
+  @inlinable public static var PERPENDICULAR_ENDCAP_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `PA_SC_LINE_CNTL.DX10_DIAMOND_TEST_ENA`: bit 12, access unknown.
+  @inlinable public static var DX10_DIAMOND_TEST_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+}
+
+/// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_CONFIG MSAA_NUM_SAMPLES@0:3 AA_MASK_CENTROID_DTMN@4:1 MAX_SAMPLE_DIST@13:4 MSAA_EXPOSED_SAMPLES@20:3 DETAIL_TO_EXPOSED_MODE@24:2")
+  }
+
+  /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, access unknown.
+  @inlinable public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 3)
+  }
+
+  /// `PA_SC_AA_CONFIG.AA_MASK_CENTROID_DTMN`: bit 4, access unknown.
+  @inlinable public static var AA_MASK_CENTROID_DTMN: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `PA_SC_AA_CONFIG.MAX_SAMPLE_DIST`: bits 16:13, access unknown.
+  @inlinable public static var MAX_SAMPLE_DIST: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 4)
+  }
+
+  /// `PA_SC_AA_CONFIG.MSAA_EXPOSED_SAMPLES`: bits 22:20, access unknown.
+  @inlinable public static var MSAA_EXPOSED_SAMPLES: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `PA_SC_AA_CONFIG.DETAIL_TO_EXPOSED_MODE`: bits 25:24, access unknown.
+  @inlinable public static var DETAIL_TO_EXPOSED_MODE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+}
+
+/// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_VTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_VTX_CNTL PIX_CENTER@0:1 ROUND_MODE@1:2 QUANT_MODE@3:3")
+  }
+
+  /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, access unknown.
+  @inlinable public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `PA_SU_VTX_CNTL.ROUND_MODE`: bits 2:1, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+
+  /// `PA_SU_VTX_CNTL.QUANT_MODE`: bits 5:3, access unknown.
+  @inlinable public static var QUANT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+}
+
+/// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_VERT_CLIP_ADJ DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_GB_VERT_DISC_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_VERT_DISC_ADJ DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_HORZ_CLIP_ADJ DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_HORZ_DISC_ADJ DATA_REGISTER@0:32")
+  }
+
+  /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
+  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, access unknown.
+  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, access unknown.
+  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, access unknown.
+  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, access unknown.
+  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, access unknown.
+  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, access unknown.
+  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, access unknown.
+  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, access unknown.
+  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, access unknown.
+  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, access unknown.
+  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, access unknown.
+  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, access unknown.
+  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, access unknown.
+  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, access unknown.
+  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, access unknown.
+  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, access unknown.
+  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA300,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, access unknown.
+  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, access unknown.
+  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, access unknown.
+  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, access unknown.
+  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, access unknown.
+  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, access unknown.
+  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, access unknown.
+  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, access unknown.
+  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA301,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, access unknown.
+  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, access unknown.
+  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, access unknown.
+  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, access unknown.
+  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, access unknown.
+  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, access unknown.
+  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, access unknown.
+  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, access unknown.
+  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA302,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, access unknown.
+  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, access unknown.
+  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, access unknown.
+  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, access unknown.
+  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, access unknown.
+  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, access unknown.
+  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, access unknown.
+  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, access unknown.
+  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA303,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, access unknown.
+  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, access unknown.
+  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, access unknown.
+  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, access unknown.
+  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, access unknown.
+  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, access unknown.
+  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, access unknown.
+  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, access unknown.
+  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA304,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, access unknown.
+  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, access unknown.
+  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, access unknown.
+  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, access unknown.
+  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, access unknown.
+  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, access unknown.
+  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, access unknown.
+  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, access unknown.
+  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA305,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, access unknown.
+  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, access unknown.
+  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, access unknown.
+  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, access unknown.
+  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, access unknown.
+  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, access unknown.
+  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, access unknown.
+  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, access unknown.
+  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA306,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, access unknown.
+  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, access unknown.
+  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, access unknown.
+  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, access unknown.
+  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, access unknown.
+  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, access unknown.
+  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, access unknown.
+  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, access unknown.
+  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA307,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, access unknown.
+  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, access unknown.
+  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, access unknown.
+  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, access unknown.
+  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, access unknown.
+  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, access unknown.
+  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, access unknown.
+  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, access unknown.
+  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA308,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, access unknown.
+  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, access unknown.
+  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, access unknown.
+  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, access unknown.
+  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, access unknown.
+  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, access unknown.
+  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, access unknown.
+  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, access unknown.
+  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA309,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, access unknown.
+  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, access unknown.
+  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, access unknown.
+  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, access unknown.
+  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, access unknown.
+  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, access unknown.
+  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, access unknown.
+  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, access unknown.
+  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, access unknown.
+  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, access unknown.
+  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, access unknown.
+  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, access unknown.
+  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, access unknown.
+  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, access unknown.
+  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, access unknown.
+  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, access unknown.
+  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, access unknown.
+  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, access unknown.
+  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, access unknown.
+  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, access unknown.
+  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, access unknown.
+  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, access unknown.
+  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, access unknown.
+  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, access unknown.
+  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, access unknown.
+  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, access unknown.
+  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, access unknown.
+  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, access unknown.
+  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, access unknown.
+  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, access unknown.
+  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, access unknown.
+  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, access unknown.
+  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, access unknown.
+  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, access unknown.
+  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, access unknown.
+  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, access unknown.
+  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, access unknown.
+  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, access unknown.
+  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, access unknown.
+  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, access unknown.
+  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_MASK_X0Y0_X1Y0 AA_MASK_X0Y0@0:16 AA_MASK_X1Y0@16:16")
+  }
+
+  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, access unknown.
+  @inlinable public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X1Y0`: bits 31:16, access unknown.
+  @inlinable public static var AA_MASK_X1Y0: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_MASK_X0Y1_X1Y1 AA_MASK_X0Y1@0:16 AA_MASK_X1Y1@16:16")
+  }
+
+  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, access unknown.
+  @inlinable public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X1Y1`: bits 31:16, access unknown.
+  @inlinable public static var AA_MASK_X1Y1: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA316,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VERTEX_REUSE_BLOCK_CNTL VTX_REUSE_DEPTH@0:8")
+  }
+
+  /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, access unknown.
+  @inlinable public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_OUT_DEALLOC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA317,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_OUT_DEALLOC_CNTL DEALLOC_DIST@0:7")
+  }
+
+  /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, access unknown.
+  @inlinable public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+}
+
+/// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA318,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA319,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA320,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA321,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA322,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA323,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA324,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR0_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA325,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA327,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA328,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA329,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA330,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA331,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA332,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA333,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR1_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA334,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA336,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA337,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA338,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA339,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA340,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA341,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA342,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR2_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA343,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA345,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA346,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA347,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA348,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA349,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA350,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA351,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR3_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA352,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA354,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA355,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA356,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA357,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA358,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA359,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA360,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR4_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA361,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA363,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA364,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA365,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA366,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA367,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA368,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA369,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR5_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA370,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA372,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA373,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA374,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA375,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA376,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA377,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA378,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA379,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR6_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA381,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA382,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
+
+  /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
+  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 11)
+  }
+}
+
+/// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA383,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA384,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
+
+  /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, access unknown.
+  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+
+  /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, access unknown.
+  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+}
+
+/// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA385,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
+
+  /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, access unknown.
+  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, access unknown.
+  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, access unknown.
+  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
+  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, access unknown.
+  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+
+  /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, access unknown.
+  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, access unknown.
+  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, access unknown.
+  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, access unknown.
+  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
+  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, access unknown.
+  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
+  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
+  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
+  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 3)
+  }
+
+  /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
+  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
+  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, access unknown.
+  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
+  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
+    .init(lsb: 29, width: 2)
+  }
+}
+
+/// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA386,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
+
+  /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
+  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
+  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
+  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 2)
+  }
+
+  /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
+  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
+  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 2)
+  }
+
+  /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
+  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+}
+
+/// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA387,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
+  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
+  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
+  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 2)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
+  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
+  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
+  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 2)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
+  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
+  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 10, width: 4)
+  }
+
+  /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
+  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 4)
+  }
+}
+
+/// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA388,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA389,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CMASK_SLICE TILE_MAX@0:14")
+  }
+
+  /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_FMASK BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_FMASK_SLICE TILE_MAX@0:22")
+  }
+
+  /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
+  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
+
+  /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
+
+  /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
+  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), access unknown, reset unknown (`write` starts from 0).
+public enum CB_COLOR7_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_DCC_BASE BASE_256B@0:32")
+  }
+
+  /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_ADDR_LO ADDR_LO@2:30")
+  }
+
+  /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC001,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_DATA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC002,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_LO DATA_LO@0:32")
+  }
+
+  /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, access unknown.
+  @inlinable public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_DATA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC003,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_HI DATA_HI@0:32")
+  }
+
+  /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, access unknown.
+  @inlinable public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_LAST_FENCE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC004,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_LAST_FENCE_LO LAST_FENCE_LO@0:32")
+  }
+
+  /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, access unknown.
+  @inlinable public static var LAST_FENCE_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_LAST_FENCE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC005,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_LAST_FENCE_HI LAST_FENCE_HI@0:32")
+  }
+
+  /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, access unknown.
+  @inlinable public static var LAST_FENCE_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), access unknown, reset unknown (`write` starts from 0).
+public enum CP_STREAM_OUT_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC006,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_ADDR_LO STREAM_OUT_ADDR_LO@2:30")
+  }
+
+  /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, access unknown.
+  @inlinable public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 2, width: 30)
+  }
+}
+
+/// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_STREAM_OUT_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC007,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_ADDR_HI STREAM_OUT_ADDR_HI@0:16")
+  }
+
+  /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
 }

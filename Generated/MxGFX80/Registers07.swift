@@ -2,4605 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ES_PER_GS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA296,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_ES_PER_GS ES_PER_GS@0:11")
-  }
-
-  /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, access unknown.
-  @inlinable public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-}
-
-/// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_PER_VS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA297,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_PER_VS GS_PER_VS@0:4")
-  }
-
-  /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, access unknown.
-  @inlinable public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA298,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GSVS_RING_OFFSET_1 OFFSET@0:15")
-  }
-
-  /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA299,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GSVS_RING_OFFSET_2 OFFSET@0:15")
-  }
-
-  /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GSVS_RING_OFFSET_3 OFFSET@0:15")
-  }
-
-  /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_OUT_PRIM_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_OUT_PRIM_TYPE OUTPRIM_TYPE@0:6 OUTPRIM_TYPE_1@8:6 OUTPRIM_TYPE_2@16:6 OUTPRIM_TYPE_3@22:6 UNIQUE_TYPE_PER_STREAM@31:1")
-  }
-
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_1`: bits 13:8, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
-
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_2`: bits 21:16, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
-
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_3`: bits 27:22, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_3: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
-
-  /// `VGT_GS_OUT_PRIM_TYPE.UNIQUE_TYPE_PER_STREAM`: bit 31, access unknown.
-  @inlinable public static var UNIQUE_TYPE_PER_STREAM: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), access unknown, reset unknown (`write` starts from 0).
-public enum IA_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_ENHANCE MISC@0:32")
-  }
-
-  /// `IA_ENHANCE.MISC`: bits 31:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_DMA_SIZE NUM_INDICES@0:32")
-  }
-
-  /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_MAX_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_DMA_MAX_SIZE MAX_SIZE@0:32")
-  }
-
-  /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA29F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_DMA_INDEX_TYPE INDEX_TYPE@0:2 SWAP_MODE@2:2 BUF_TYPE@4:2 RDREQ_POLICY@6:1 NOT_EOP@9:1 REQ_PATH@10:1 MTYPE@11:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `VGT_DMA_INDEX_TYPE.SWAP_MODE`: bits 3:2, access unknown.
-  @inlinable public static var SWAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `VGT_DMA_INDEX_TYPE.BUF_TYPE`: bits 5:4, access unknown.
-  @inlinable public static var BUF_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `VGT_DMA_INDEX_TYPE.RDREQ_POLICY`: bit 6, access unknown.
-  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `VGT_DMA_INDEX_TYPE.NOT_EOP`: bit 9, access unknown.
-  @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `VGT_DMA_INDEX_TYPE.REQ_PATH`: bit 10, access unknown.
-  @inlinable public static var REQ_PATH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `VGT_DMA_INDEX_TYPE.MTYPE`: bits 12:11, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 11, width: 2) }
-}
-
-/// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), access unknown, reset unknown (`write` starts from 0).
-public enum WD_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_ENHANCE MISC@0:32")
-  }
-
-  /// `WD_ENHANCE.MISC`: bits 31:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PRIMITIVEID_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PRIMITIVEID_EN PRIMITIVEID_EN@0:1 DISABLE_RESET_ON_EOI@1:1")
-  }
-
-  /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, access unknown.
-  @inlinable public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VGT_PRIMITIVEID_EN.DISABLE_RESET_ON_EOI`: bit 1, access unknown.
-  @inlinable public static var DISABLE_RESET_ON_EOI: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-}
-
-/// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_NUM_INSTANCES: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_DMA_NUM_INSTANCES NUM_INSTANCES@0:32")
-  }
-
-  /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PRIMITIVEID_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PRIMITIVEID_RESET VALUE@0:32")
-  }
-
-  /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_EVENT_INITIATOR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_EVENT_INITIATOR EVENT_TYPE@0:6 ADDRESS_HI@18:9 EXTENDED_EVENT@27:1")
-  }
-
-  /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `VGT_EVENT_INITIATOR.ADDRESS_HI`: bits 26:18, access unknown.
-  @inlinable public static var ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
-
-  /// `VGT_EVENT_INITIATOR.EXTENDED_EVENT`: bit 27, access unknown.
-  @inlinable public static var EXTENDED_EVENT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_MULTI_PRIM_IB_RESET_EN RESET_EN@0:1")
-  }
-
-  /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, access unknown.
-  @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INSTANCE_STEP_RATE_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_INSTANCE_STEP_RATE_0 STEP_RATE@0:32")
-  }
-
-  /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, access unknown.
-  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INSTANCE_STEP_RATE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2A9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_INSTANCE_STEP_RATE_1 STEP_RATE@0:32")
-  }
-
-  /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, access unknown.
-  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), access unknown, reset unknown (`write` starts from 0).
-public enum IA_MULTI_VGT_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_MULTI_VGT_PARAM PRIMGROUP_SIZE@0:16 PARTIAL_VS_WAVE_ON@16:1 SWITCH_ON_EOP@17:1 PARTIAL_ES_WAVE_ON@18:1 SWITCH_ON_EOI@19:1 WD_SWITCH_ON_EOP@20:1 MAX_PRIMGRP_IN_WAVE@28:4")
-  }
-
-  /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `IA_MULTI_VGT_PARAM.PARTIAL_VS_WAVE_ON`: bit 16, access unknown.
-  @inlinable public static var PARTIAL_VS_WAVE_ON: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOP`: bit 17, access unknown.
-  @inlinable public static var SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `IA_MULTI_VGT_PARAM.PARTIAL_ES_WAVE_ON`: bit 18, access unknown.
-  @inlinable public static var PARTIAL_ES_WAVE_ON: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOI`: bit 19, access unknown.
-  @inlinable public static var SWITCH_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `IA_MULTI_VGT_PARAM.WD_SWITCH_ON_EOP`: bit 20, access unknown.
-  @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `IA_MULTI_VGT_PARAM.MAX_PRIMGRP_IN_WAVE`: bits 31:28, access unknown.
-  @inlinable public static var MAX_PRIMGRP_IN_WAVE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ESGS_RING_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_ESGS_RING_ITEMSIZE ITEMSIZE@0:15")
-  }
-
-  /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GSVS_RING_ITEMSIZE ITEMSIZE@0:15")
-  }
-
-  /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_REUSE_OFF: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_REUSE_OFF REUSE_OFF@0:1")
-  }
-
-  /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, access unknown.
-  @inlinable public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_VTX_CNT_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_VTX_CNT_EN VTX_CNT_EN@0:1")
-  }
-
-  /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, access unknown.
-  @inlinable public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), access unknown, reset unknown (`write` starts from 0).
-public enum DB_HTILE_SURFACE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2AF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_HTILE_SURFACE LINEAR@0:1 FULL_CACHE@1:1 HTILE_USES_PRELOAD_WIN@2:1 PRELOAD@3:1 PREFETCH_WIDTH@4:6 PREFETCH_HEIGHT@10:6 DST_OUTSIDE_ZERO_TO_ONE@16:1 TC_COMPATIBLE@17:1")
-  }
-
-  /// `DB_HTILE_SURFACE.LINEAR`: bit 0, access unknown.
-  @inlinable public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DB_HTILE_SURFACE.FULL_CACHE`: bit 1, access unknown.
-  @inlinable public static var FULL_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DB_HTILE_SURFACE.HTILE_USES_PRELOAD_WIN`: bit 2, access unknown.
-  @inlinable public static var HTILE_USES_PRELOAD_WIN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `DB_HTILE_SURFACE.PRELOAD`: bit 3, access unknown.
-  @inlinable public static var PRELOAD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `DB_HTILE_SURFACE.PREFETCH_WIDTH`: bits 9:4, access unknown.
-  @inlinable public static var PREFETCH_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
-
-  /// `DB_HTILE_SURFACE.PREFETCH_HEIGHT`: bits 15:10, access unknown.
-  @inlinable public static var PREFETCH_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
-
-  /// `DB_HTILE_SURFACE.DST_OUTSIDE_ZERO_TO_ONE`: bit 16, access unknown.
-  @inlinable public static var DST_OUTSIDE_ZERO_TO_ONE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `DB_HTILE_SURFACE.TC_COMPATIBLE`: bit 17, access unknown.
-  @inlinable public static var TC_COMPATIBLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-}
-
-/// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), access unknown, reset unknown (`write` starts from 0).
-public enum DB_SRESULTS_COMPARE_STATE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_SRESULTS_COMPARE_STATE0 COMPAREFUNC0@0:3 COMPAREVALUE0@4:8 COMPAREMASK0@12:8 ENABLE0@24:1")
-  }
-
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, access unknown.
-  @inlinable public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREVALUE0`: bits 11:4, access unknown.
-  @inlinable public static var COMPAREVALUE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREMASK0`: bits 19:12, access unknown.
-  @inlinable public static var COMPAREMASK0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
-
-  /// `DB_SRESULTS_COMPARE_STATE0.ENABLE0`: bit 24, access unknown.
-  @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-}
-
-/// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), access unknown, reset unknown (`write` starts from 0).
-public enum DB_SRESULTS_COMPARE_STATE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_SRESULTS_COMPARE_STATE1 COMPAREFUNC1@0:3 COMPAREVALUE1@4:8 COMPAREMASK1@12:8 ENABLE1@24:1")
-  }
-
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, access unknown.
-  @inlinable public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREVALUE1`: bits 11:4, access unknown.
-  @inlinable public static var COMPAREVALUE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREMASK1`: bits 19:12, access unknown.
-  @inlinable public static var COMPAREMASK1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
-
-  /// `DB_SRESULTS_COMPARE_STATE1.ENABLE1`: bit 24, access unknown.
-  @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-}
-
-/// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PRELOAD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PRELOAD_CONTROL START_X@0:8 START_Y@8:8 MAX_X@16:8 MAX_Y@24:8")
-  }
-
-  /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, access unknown.
-  @inlinable public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DB_PRELOAD_CONTROL.START_Y`: bits 15:8, access unknown.
-  @inlinable public static var START_Y: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DB_PRELOAD_CONTROL.MAX_X`: bits 23:16, access unknown.
-  @inlinable public static var MAX_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DB_PRELOAD_CONTROL.MAX_Y`: bits 31:24, access unknown.
-  @inlinable public static var MAX_Y: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_SIZE_0 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_VTX_STRIDE_0 STRIDE@0:10")
-  }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_OFFSET_0 OFFSET@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_SIZE_1 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2B9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_VTX_STRIDE_1 STRIDE@0:10")
-  }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2BB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_OFFSET_1 OFFSET@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2BC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_SIZE_2 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2BD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_VTX_STRIDE_2 STRIDE@0:10")
-  }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2BF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_OFFSET_2 OFFSET@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2C0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_SIZE_3 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2C1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_VTX_STRIDE_3 STRIDE@0:10")
-  }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_OFFSET_3 OFFSET@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2CA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_DRAW_OPAQUE_OFFSET OFFSET@0:32")
-  }
-
-  /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2CB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2CC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE VERTEX_STRIDE@0:9")
-  }
-
-  /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, access unknown.
-  @inlinable public static var VERTEX_STRIDE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
-}
-
-/// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_MAX_VERT_OUT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2CE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_MAX_VERT_OUT MAX_VERT_OUT@0:11")
-  }
-
-  /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, access unknown.
-  @inlinable public static var MAX_VERT_OUT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
-}
-
-/// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_TESS_DISTRIBUTION: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_TESS_DISTRIBUTION ACCUM_ISOLINE@0:8 ACCUM_TRI@8:8 ACCUM_QUAD@16:8")
-  }
-
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, access unknown.
-  @inlinable public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_TRI`: bits 15:8, access unknown.
-  @inlinable public static var ACCUM_TRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_QUAD`: bits 23:16, access unknown.
-  @inlinable public static var ACCUM_QUAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-}
-
-/// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_SHADER_STAGES_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_SHADER_STAGES_EN LS_EN@0:2 HS_EN@2:1 ES_EN@3:2 GS_EN@5:1 VS_EN@6:2 DYNAMIC_HS@8:1 DISPATCH_DRAW_EN@9:1 DIS_DEALLOC_ACCUM_0@10:1 DIS_DEALLOC_ACCUM_1@11:1 VS_WAVE_ID_EN@12:1")
-  }
-
-  /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, access unknown.
-  @inlinable public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `VGT_SHADER_STAGES_EN.HS_EN`: bit 2, access unknown.
-  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `VGT_SHADER_STAGES_EN.ES_EN`: bits 4:3, access unknown.
-  @inlinable public static var ES_EN: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `VGT_SHADER_STAGES_EN.GS_EN`: bit 5, access unknown.
-  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `VGT_SHADER_STAGES_EN.VS_EN`: bits 7:6, access unknown.
-  @inlinable public static var VS_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `VGT_SHADER_STAGES_EN.DYNAMIC_HS`: bit 8, access unknown.
-  @inlinable public static var DYNAMIC_HS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `VGT_SHADER_STAGES_EN.DISPATCH_DRAW_EN`: bit 9, access unknown.
-  @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_0`: bit 10, access unknown.
-  @inlinable public static var DIS_DEALLOC_ACCUM_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_1`: bit 11, access unknown.
-  @inlinable public static var DIS_DEALLOC_ACCUM_1: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `VGT_SHADER_STAGES_EN.VS_WAVE_ID_EN`: bit 12, access unknown.
-  @inlinable public static var VS_WAVE_ID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-}
-
-/// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_LS_HS_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_LS_HS_CONFIG NUM_PATCHES@0:8 HS_NUM_INPUT_CP@8:6 HS_NUM_OUTPUT_CP@14:6")
-  }
-
-  /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, access unknown.
-  @inlinable public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
-  @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
-
-  /// `VGT_LS_HS_CONFIG.HS_NUM_OUTPUT_CP`: bits 19:14, access unknown.
-  @inlinable public static var HS_NUM_OUTPUT_CP: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
-}
-
-/// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_VERT_ITEMSIZE ITEMSIZE@0:15")
-  }
-
-  /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_VERT_ITEMSIZE_1 ITEMSIZE@0:15")
-  }
-
-  /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2D9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_VERT_ITEMSIZE_2 ITEMSIZE@0:15")
-  }
-
-  /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_VERT_ITEMSIZE_3 ITEMSIZE@0:15")
-  }
-
-  /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-}
-
-/// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_TF_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_TF_PARAM TYPE@0:2 PARTITIONING@2:3 TOPOLOGY@5:3 RESERVED_REDUC_AXIS@8:1 DEPRECATED@9:1 NUM_DS_WAVES_PER_SIMD@10:4 DISABLE_DONUTS@14:1 RDREQ_POLICY@15:1 DISTRIBUTION_MODE@17:2 MTYPE@19:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `VGT_TF_PARAM.TYPE`: bits 1:0, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `VGT_TF_PARAM.PARTITIONING`: bits 4:2, access unknown.
-  @inlinable public static var PARTITIONING: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
-
-  /// `VGT_TF_PARAM.TOPOLOGY`: bits 7:5, access unknown.
-  @inlinable public static var TOPOLOGY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `VGT_TF_PARAM.RESERVED_REDUC_AXIS`: bit 8, access unknown.
-  @inlinable public static var RESERVED_REDUC_AXIS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `VGT_TF_PARAM.DEPRECATED`: bit 9, access unknown.
-  @inlinable public static var DEPRECATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `VGT_TF_PARAM.NUM_DS_WAVES_PER_SIMD`: bits 13:10, access unknown.
-  @inlinable public static var NUM_DS_WAVES_PER_SIMD: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `VGT_TF_PARAM.DISABLE_DONUTS`: bit 14, access unknown.
-  @inlinable public static var DISABLE_DONUTS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `VGT_TF_PARAM.RDREQ_POLICY`: bit 15, access unknown.
-  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `VGT_TF_PARAM.DISTRIBUTION_MODE`: bits 18:17, access unknown.
-  @inlinable public static var DISTRIBUTION_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
-
-  /// `VGT_TF_PARAM.MTYPE`: bits 20:19, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 19, width: 2) }
-}
-
-/// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), access unknown, reset unknown (`write` starts from 0).
-public enum DB_ALPHA_TO_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_ALPHA_TO_MASK ALPHA_TO_MASK_ENABLE@0:1 ALPHA_TO_MASK_OFFSET0@8:2 ALPHA_TO_MASK_OFFSET1@10:2 ALPHA_TO_MASK_OFFSET2@12:2 ALPHA_TO_MASK_OFFSET3@14:2 OFFSET_ROUND@16:1")
-  }
-
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET0`: bits 9:8, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET0: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET1`: bits 11:10, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET2`: bits 13:12, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
-
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET3`: bits 15:14, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET3: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
-
-  /// `DB_ALPHA_TO_MASK.OFFSET_ROUND`: bit 16, access unknown.
-  @inlinable public static var OFFSET_ROUND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-}
-
-/// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DISPATCH_DRAW_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_DISPATCH_DRAW_INDEX MATCH_INDEX@0:32")
-  }
-
-  /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_DB_FMT_CNTL POLY_OFFSET_NEG_NUM_DB_BITS@0:8 POLY_OFFSET_DB_IS_FLOAT_FMT@8:1")
-  }
-
-  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, access unknown.
-  @inlinable public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_DB_IS_FLOAT_FMT`: bit 8, access unknown.
-  @inlinable public static var POLY_OFFSET_DB_IS_FLOAT_FMT: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-}
-
-/// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_CLAMP: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2DF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_CLAMP CLAMP@0:32")
-  }
-
-  /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, access unknown.
-  @inlinable public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_FRONT_SCALE SCALE@0:32")
-  }
-
-  /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, access unknown.
-  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_FRONT_OFFSET OFFSET@0:32")
-  }
-
-  /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_BACK_SCALE SCALE@0:32")
-  }
-
-  /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, access unknown.
-  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_POLY_OFFSET_BACK_OFFSET OFFSET@0:32")
-  }
-
-  /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_INSTANCE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GS_INSTANCE_CNT ENABLE@0:1 CNT@2:7")
-  }
-
-  /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VGT_GS_INSTANCE_CNT.CNT`: bits 8:2, access unknown.
-  @inlinable public static var CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
-}
-
-/// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_CONFIG STREAMOUT_0_EN@0:1 STREAMOUT_1_EN@1:1 STREAMOUT_2_EN@2:1 STREAMOUT_3_EN@3:1 RAST_STREAM@4:3 RAST_STREAM_MASK@8:4 USE_RAST_STREAM_MASK@31:1")
-  }
-
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, access unknown.
-  @inlinable public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_1_EN`: bit 1, access unknown.
-  @inlinable public static var STREAMOUT_1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_2_EN`: bit 2, access unknown.
-  @inlinable public static var STREAMOUT_2_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_3_EN`: bit 3, access unknown.
-  @inlinable public static var STREAMOUT_3_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `VGT_STRMOUT_CONFIG.RAST_STREAM`: bits 6:4, access unknown.
-  @inlinable public static var RAST_STREAM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `VGT_STRMOUT_CONFIG.RAST_STREAM_MASK`: bits 11:8, access unknown.
-  @inlinable public static var RAST_STREAM_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `VGT_STRMOUT_CONFIG.USE_RAST_STREAM_MASK`: bit 31, access unknown.
-  @inlinable public static var USE_RAST_STREAM_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2E6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_CONFIG STREAM_0_BUFFER_EN@0:4 STREAM_1_BUFFER_EN@4:4 STREAM_2_BUFFER_EN@8:4 STREAM_3_BUFFER_EN@12:4")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, access unknown.
-  @inlinable public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_1_BUFFER_EN`: bits 7:4, access unknown.
-  @inlinable public static var STREAM_1_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_2_BUFFER_EN`: bits 11:8, access unknown.
-  @inlinable public static var STREAM_2_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_3_BUFFER_EN`: bits 15:12, access unknown.
-  @inlinable public static var STREAM_3_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-}
-
-/// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CENTROID_PRIORITY_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2F5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CENTROID_PRIORITY_0 DISTANCE_0@0:4 DISTANCE_1@4:4 DISTANCE_2@8:4 DISTANCE_3@12:4 DISTANCE_4@16:4 DISTANCE_5@20:4 DISTANCE_6@24:4 DISTANCE_7@28:4")
-  }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, access unknown.
-  @inlinable public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_1`: bits 7:4, access unknown.
-  @inlinable public static var DISTANCE_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_2`: bits 11:8, access unknown.
-  @inlinable public static var DISTANCE_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_3`: bits 15:12, access unknown.
-  @inlinable public static var DISTANCE_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_4`: bits 19:16, access unknown.
-  @inlinable public static var DISTANCE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_5`: bits 23:20, access unknown.
-  @inlinable public static var DISTANCE_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_6`: bits 27:24, access unknown.
-  @inlinable public static var DISTANCE_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_7`: bits 31:28, access unknown.
-  @inlinable public static var DISTANCE_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CENTROID_PRIORITY_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2F6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_CENTROID_PRIORITY_1 DISTANCE_8@0:4 DISTANCE_9@4:4 DISTANCE_10@8:4 DISTANCE_11@12:4 DISTANCE_12@16:4 DISTANCE_13@20:4 DISTANCE_14@24:4 DISTANCE_15@28:4")
-  }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, access unknown.
-  @inlinable public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_9`: bits 7:4, access unknown.
-  @inlinable public static var DISTANCE_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_10`: bits 11:8, access unknown.
-  @inlinable public static var DISTANCE_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_11`: bits 15:12, access unknown.
-  @inlinable public static var DISTANCE_11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_12`: bits 19:16, access unknown.
-  @inlinable public static var DISTANCE_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_13`: bits 23:20, access unknown.
-  @inlinable public static var DISTANCE_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_14`: bits 27:24, access unknown.
-  @inlinable public static var DISTANCE_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_15`: bits 31:28, access unknown.
-  @inlinable public static var DISTANCE_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_LINE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2F7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_LINE_CNTL EXPAND_LINE_WIDTH@9:1 LAST_PIXEL@10:1 PERPENDICULAR_ENDCAP_ENA@11:1 DX10_DIAMOND_TEST_ENA@12:1")
-  }
-
-  /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, access unknown.
-  @inlinable public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PA_SC_LINE_CNTL.LAST_PIXEL`: bit 10, access unknown.
-  @inlinable public static var LAST_PIXEL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PA_SC_LINE_CNTL.PERPENDICULAR_ENDCAP_ENA`: bit 11, access unknown.
-  @inlinable public static var PERPENDICULAR_ENDCAP_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PA_SC_LINE_CNTL.DX10_DIAMOND_TEST_ENA`: bit 12, access unknown.
-  @inlinable public static var DX10_DIAMOND_TEST_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-}
-
-/// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2F8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_CONFIG MSAA_NUM_SAMPLES@0:3 AA_MASK_CENTROID_DTMN@4:1 MAX_SAMPLE_DIST@13:4 MSAA_EXPOSED_SAMPLES@20:3 DETAIL_TO_EXPOSED_MODE@24:2")
-  }
-
-  /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, access unknown.
-  @inlinable public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PA_SC_AA_CONFIG.AA_MASK_CENTROID_DTMN`: bit 4, access unknown.
-  @inlinable public static var AA_MASK_CENTROID_DTMN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PA_SC_AA_CONFIG.MAX_SAMPLE_DIST`: bits 16:13, access unknown.
-  @inlinable public static var MAX_SAMPLE_DIST: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 4)
-  }
-
-  /// `PA_SC_AA_CONFIG.MSAA_EXPOSED_SAMPLES`: bits 22:20, access unknown.
-  @inlinable public static var MSAA_EXPOSED_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `PA_SC_AA_CONFIG.DETAIL_TO_EXPOSED_MODE`: bits 25:24, access unknown.
-  @inlinable public static var DETAIL_TO_EXPOSED_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-}
-
-/// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_VTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2F9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_VTX_CNTL PIX_CENTER@0:1 ROUND_MODE@1:2 QUANT_MODE@3:3")
-  }
-
-  /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, access unknown.
-  @inlinable public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PA_SU_VTX_CNTL.ROUND_MODE`: bits 2:1, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `PA_SU_VTX_CNTL.QUANT_MODE`: bits 5:3, access unknown.
-  @inlinable public static var QUANT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-}
-
-/// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_GB_VERT_CLIP_ADJ DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_VERT_DISC_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_GB_VERT_DISC_ADJ DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_GB_HORZ_CLIP_ADJ DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_CL_GB_HORZ_DISC_ADJ DATA_REGISTER@0:32")
-  }
-
-  /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA2FF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA300,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA301,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA302,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA303,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA304,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA305,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA306,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA307,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA308,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA309,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
-  }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_MASK_X0Y0_X1Y0 AA_MASK_X0Y0@0:16 AA_MASK_X1Y0@16:16")
-  }
-
-  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, access unknown.
-  @inlinable public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X1Y0`: bits 31:16, access unknown.
-  @inlinable public static var AA_MASK_X1Y0: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA30F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_AA_MASK_X0Y1_X1Y1 AA_MASK_X0Y1@0:16 AA_MASK_X1Y1@16:16")
-  }
-
-  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, access unknown.
-  @inlinable public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X1Y1`: bits 31:16, access unknown.
-  @inlinable public static var AA_MASK_X1Y1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA316,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_VERTEX_REUSE_BLOCK_CNTL VTX_REUSE_DEPTH@0:8")
-  }
-
-  /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, access unknown.
-  @inlinable public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_OUT_DEALLOC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA317,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_OUT_DEALLOC_CNTL DEALLOC_DIST@0:7")
-  }
-
-  /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, access unknown.
-  @inlinable public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-}
-
-/// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA318,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA319,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA31F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA320,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA321,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA322,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA323,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA324,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA325,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR0_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA327,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA328,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA329,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA32F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA330,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA331,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA332,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA333,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA334,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR1_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA336,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA337,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA338,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA339,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA33F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA340,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA341,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA342,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA343,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR2_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA345,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA346,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA347,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA348,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA349,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA34F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA350,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA351,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA352,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR3_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA354,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA355,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA356,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA357,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA358,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA359,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA35F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA360,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA361,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR4_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA363,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA364,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA365,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA366,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA367,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA368,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA369,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA36F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA370,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR5_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA372,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA373,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA374,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA375,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA376,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA377,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA378,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA379,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA37F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR6_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA381,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA382,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
-  }
-
-  /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
-}
-
-/// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA383,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA384,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
-  }
-
-  /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
-}
-
-/// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA385,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
-  }
-
-  /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
-
-  /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-}
-
-/// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA386,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
-  }
-
-  /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
-
-  /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-}
-
-/// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA387,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-}
-
-/// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA388,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_CMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA389,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_CMASK_SLICE TILE_MAX@0:14")
-  }
-
-  /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA38A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_FMASK BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA38B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_FMASK_SLICE TILE_MAX@0:22")
-  }
-
-  /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA38C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_CLEAR_WORD0 CLEAR_WORD0@0:32")
-  }
-
-  /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA38D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_CLEAR_WORD1 CLEAR_WORD1@0:32")
-  }
-
-  /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA38E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_COLOR7_DCC_BASE BASE_256B@0:32")
-  }
-
-  /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC000,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_ADDR_LO ADDR_LO@2:30")
-  }
-
-  /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC001,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_DATA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC002,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_DATA_LO DATA_LO@0:32")
-  }
-
-  /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, access unknown.
-  @inlinable public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_DATA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC003,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_DATA_HI DATA_HI@0:32")
-  }
-
-  /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, access unknown.
-  @inlinable public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_LAST_FENCE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC004,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_LAST_FENCE_LO LAST_FENCE_LO@0:32")
-  }
-
-  /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_LAST_FENCE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC005,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_LAST_FENCE_HI LAST_FENCE_HI@0:32")
-  }
-
-  /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), access unknown, reset unknown (`write` starts from 0).
-public enum CP_STREAM_OUT_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC006,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_STREAM_OUT_ADDR_LO STREAM_OUT_ADDR_LO@2:30")
-  }
-
-  /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_STREAM_OUT_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC007,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_STREAM_OUT_ADDR_HI STREAM_OUT_ADDR_HI@0:16")
-  }
-
-  /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
+import MxRuntimeRegisters
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC008 (byte 0x3_0020), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
@@ -5183,4 +585,3466 @@ public enum CP_SC_PSINVOC_COUNT1_LO: Register {
 
   /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_SC_PSINVOC_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC02F (byte 0x3_00BC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SC_PSINVOC_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SC_PSINVOC_COUNT1_HI OBSOLETE@0:32")
+  }
+
+  /// `CP_SC_PSINVOC_COUNT1_HI.OBSOLETE`: bits 31:0, access unknown.
+  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_VGT_CSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC030 (byte 0x3_00C0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_VGT_CSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC030,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_CSINVOC_COUNT_LO CSINVOC_COUNT_LO@0:32")
+  }
+
+  /// `CP_VGT_CSINVOC_COUNT_LO.CSINVOC_COUNT_LO`: bits 31:0, access unknown.
+  @inlinable public static var CSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_VGT_CSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC031 (byte 0x3_00C4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_VGT_CSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC031,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_CSINVOC_COUNT_HI CSINVOC_COUNT_HI@0:32")
+  }
+
+  /// `CP_VGT_CSINVOC_COUNT_HI.CSINVOC_COUNT_HI`: bits 31:0, access unknown.
+  @inlinable public static var CSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PIPE_STATS_CONTROL`: gfx_8_0 register, MMIO dword 0xC03D (byte 0x3_00F4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PIPE_STATS_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPE_STATS_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `CP_PIPE_STATS_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
+  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CP_PIPE_STATS_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+}
+
+/// `CP_STREAM_OUT_CONTROL`: gfx_8_0 register, MMIO dword 0xC03E (byte 0x3_00F8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_STREAM_OUT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `CP_STREAM_OUT_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
+  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CP_STREAM_OUT_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+}
+
+/// `CP_STRMOUT_CNTL`: gfx_8_0 register, MMIO dword 0xC03F (byte 0x3_00FC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_STRMOUT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STRMOUT_CNTL OFFSET_UPDATE_DONE@0:1")
+  }
+
+  /// `CP_STRMOUT_CNTL.OFFSET_UPDATE_DONE`: bit 0, access unknown.
+  @inlinable public static var OFFSET_UPDATE_DONE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+}
+
+/// `SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0xC041 (byte 0x3_0104), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC041,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG1 SCRATCH_REG1@0:32")
+  }
+
+  /// `SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0xC042 (byte 0x3_0108), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC042,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG2 SCRATCH_REG2@0:32")
+  }
+
+  /// `SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0xC043 (byte 0x3_010C), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC043,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG3 SCRATCH_REG3@0:32")
+  }
+
+  /// `SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0xC044 (byte 0x3_0110), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC044,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG4 SCRATCH_REG4@0:32")
+  }
+
+  /// `SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0xC045 (byte 0x3_0114), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC045,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG5 SCRATCH_REG5@0:32")
+  }
+
+  /// `SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0xC046 (byte 0x3_0118), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC046,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG6 SCRATCH_REG6@0:32")
+  }
+
+  /// `SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0xC047 (byte 0x3_011C), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_REG7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC047,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG7 SCRATCH_REG7@0:32")
+  }
+
+  /// `SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SCRATCH_UMSK`: gfx_8_0 register, MMIO dword 0xC050 (byte 0x3_0140), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_UMSK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC050,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_UMSK OBSOLETE_UMSK@0:8 OBSOLETE_SWAP@16:2")
+  }
+
+  /// `SCRATCH_UMSK.OBSOLETE_UMSK`: bits 7:0, access unknown.
+  @inlinable public static var OBSOLETE_UMSK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `SCRATCH_UMSK.OBSOLETE_SWAP`: bits 17:16, access unknown.
+  @inlinable public static var OBSOLETE_SWAP: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 2)
+  }
+}
+
+/// `SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xC051 (byte 0x3_0144), access unknown, reset unknown (`write` starts from 0).
+public enum SCRATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC051,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_ADDR OBSOLETE_ADDR@0:32")
+  }
+
+  /// `SCRATCH_ADDR.OBSOLETE_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var OBSOLETE_ADDR: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC052 (byte 0x3_0148), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC052,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
+
+  /// `CP_PFP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC053 (byte 0x3_014C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC053,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
+
+  /// `CP_PFP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC054 (byte 0x3_0150), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC054,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
+
+  /// `CP_PFP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC055 (byte 0x3_0154), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC055,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
+
+  /// `CP_PFP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC056 (byte 0x3_0158), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC056,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
+
+  /// `CP_PFP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_PFP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC057 (byte 0x3_015C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC057,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
+
+  /// `CP_PFP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_APPEND_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC058 (byte 0x3_0160), access unknown, reset unknown (`write` starts from 0).
+public enum CP_APPEND_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC058,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_ADDR_LO MEM_ADDR_LO@2:30")
+  }
+
+  /// `CP_APPEND_ADDR_LO.MEM_ADDR_LO`: bits 31:2, access unknown.
+  @inlinable public static var MEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_APPEND_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC059 (byte 0x3_0164), access unknown, reset unknown (`write` starts from 0).
+public enum CP_APPEND_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC059,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_ADDR_HI MEM_ADDR_HI@0:16 CS_PS_SEL@16:1 CACHE_POLICY@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} COMMAND@29:3")
+  }
+
+  /// `CP_APPEND_ADDR_HI.MEM_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var MEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `CP_APPEND_ADDR_HI.CS_PS_SEL`: bit 16, access unknown.
+  @inlinable public static var CS_PS_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CP_APPEND_ADDR_HI.CACHE_POLICY`: bit 25, access unknown.
+  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CP_APPEND_ADDR_HI.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+
+  /// `CP_APPEND_ADDR_HI.COMMAND`: bits 31:29, access unknown.
+  @inlinable public static var COMMAND: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `CP_APPEND_DATA`: gfx_8_0 register, MMIO dword 0xC05A (byte 0x3_0168), access unknown, reset unknown (`write` starts from 0).
+public enum CP_APPEND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_DATA DATA@0:32")
+  }
+
+  /// `CP_APPEND_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_APPEND_LAST_CS_FENCE`: gfx_8_0 register, MMIO dword 0xC05B (byte 0x3_016C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_APPEND_LAST_CS_FENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_LAST_CS_FENCE LAST_FENCE@0:32")
+  }
+
+  /// `CP_APPEND_LAST_CS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
+  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_APPEND_LAST_PS_FENCE`: gfx_8_0 register, MMIO dword 0xC05C (byte 0x3_0170), access unknown, reset unknown (`write` starts from 0).
+public enum CP_APPEND_LAST_PS_FENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_LAST_PS_FENCE LAST_FENCE@0:32")
+  }
+
+  /// `CP_APPEND_LAST_PS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
+  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
+
+  /// `CP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_ATOMIC_PREOP_LO`, at the same offset.
+public enum CP_ME_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
+
+  /// `CP_ME_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
+
+  /// `CP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_ATOMIC_PREOP_HI`, at the same offset.
+public enum CP_ME_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
+
+  /// `CP_ME_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
+
+  /// `CP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_GDS_ATOMIC0_PREOP_LO`, at the same offset.
+public enum CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
+
+  /// `CP_ME_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC060,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
+
+  /// `CP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_GDS_ATOMIC0_PREOP_HI`, at the same offset.
+public enum CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC060,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
+
+  /// `CP_ME_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC061,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
+
+  /// `CP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_GDS_ATOMIC1_PREOP_LO`, at the same offset.
+public enum CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC061,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
+
+  /// `CP_ME_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC062,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
+
+  /// `CP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_GDS_ATOMIC1_PREOP_HI`, at the same offset.
+public enum CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC062,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
+
+  /// `CP_ME_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
+  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_MC_WADDR_LO`: gfx_8_0 register, MMIO dword 0xC069 (byte 0x3_01A4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_WADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC069,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WADDR_LO ME_MC_WADDR_SWAP@0:2 ME_MC_WADDR_LO@2:30")
+  }
+
+  /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var ME_MC_WADDR_SWAP: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_LO`: bits 31:2, access unknown.
+  @inlinable public static var ME_MC_WADDR_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 2, width: 30)
+  }
+}
+
+/// `CP_ME_MC_WADDR_HI`: gfx_8_0 register, MMIO dword 0xC06A (byte 0x3_01A8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_WADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WADDR_HI ME_MC_WADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
+  }
+
+  /// `CP_ME_MC_WADDR_HI.ME_MC_WADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ME_MC_WADDR_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `CP_ME_MC_WADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
+
+  /// `CP_ME_MC_WADDR_HI.CACHE_POLICY`: bit 22, access unknown.
+  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+}
+
+/// `CP_ME_MC_WDATA_LO`: gfx_8_0 register, MMIO dword 0xC06B (byte 0x3_01AC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_WDATA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WDATA_LO ME_MC_WDATA_LO@0:32")
+  }
+
+  /// `CP_ME_MC_WDATA_LO.ME_MC_WDATA_LO`: bits 31:0, access unknown.
+  @inlinable public static var ME_MC_WDATA_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_MC_WDATA_HI`: gfx_8_0 register, MMIO dword 0xC06C (byte 0x3_01B0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_WDATA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WDATA_HI ME_MC_WDATA_HI@0:32")
+  }
+
+  /// `CP_ME_MC_WDATA_HI.ME_MC_WDATA_HI`: bits 31:0, access unknown.
+  @inlinable public static var ME_MC_WDATA_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_ME_MC_RADDR_LO`: gfx_8_0 register, MMIO dword 0xC06D (byte 0x3_01B4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_RADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_RADDR_LO ME_MC_RADDR_SWAP@0:2 ME_MC_RADDR_LO@2:30")
+  }
+
+  /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var ME_MC_RADDR_SWAP: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_LO`: bits 31:2, access unknown.
+  @inlinable public static var ME_MC_RADDR_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 2, width: 30)
+  }
+}
+
+/// `CP_ME_MC_RADDR_HI`: gfx_8_0 register, MMIO dword 0xC06E (byte 0x3_01B8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_MC_RADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_RADDR_HI ME_MC_RADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
+  }
+
+  /// `CP_ME_MC_RADDR_HI.ME_MC_RADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ME_MC_RADDR_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `CP_ME_MC_RADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
+
+  /// `CP_ME_MC_RADDR_HI.CACHE_POLICY`: bit 22, access unknown.
+  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+}
+
+/// `CP_SEM_WAIT_TIMER`: gfx_8_0 register, MMIO dword 0xC06F (byte 0x3_01BC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SEM_WAIT_TIMER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SEM_WAIT_TIMER SEM_WAIT_TIMER@0:32")
+  }
+
+  /// `CP_SEM_WAIT_TIMER.SEM_WAIT_TIMER`: bits 31:0, access unknown.
+  @inlinable public static var SEM_WAIT_TIMER: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_SIG_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC070 (byte 0x3_01C0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SIG_SEM_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC070,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SIG_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
+  }
+
+  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
+  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+}
+
+/// `CP_SIG_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC071 (byte 0x3_01C4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SIG_SEM_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC071,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SIG_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
+  }
+
+  /// `CP_SIG_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `CP_SIG_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
+  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `CP_SIG_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
+  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_SIG_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
+  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CP_SIG_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
+  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `CP_WAIT_REG_MEM_TIMEOUT`: gfx_8_0 register, MMIO dword 0xC074 (byte 0x3_01D0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC074,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_REG_MEM_TIMEOUT WAIT_REG_MEM_TIMEOUT@0:32")
+  }
+
+  /// `CP_WAIT_REG_MEM_TIMEOUT.WAIT_REG_MEM_TIMEOUT`: bits 31:0, access unknown.
+  @inlinable public static var WAIT_REG_MEM_TIMEOUT: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_WAIT_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC075 (byte 0x3_01D4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_WAIT_SEM_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC075,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
+  }
+
+  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
+  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+}
+
+/// `CP_WAIT_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC076 (byte 0x3_01D8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_WAIT_SEM_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC076,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
+  }
+
+  /// `CP_WAIT_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `CP_WAIT_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
+  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `CP_WAIT_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
+  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CP_WAIT_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
+  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CP_WAIT_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
+  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `CP_DMA_PFP_CONTROL`: gfx_8_0 register, MMIO dword 0xC077 (byte 0x3_01DC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC077,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
+  }
+
+  /// `CP_DMA_PFP_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
+  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+
+  /// `CP_DMA_PFP_CONTROL.SRC_ATC`: bit 12, access unknown.
+  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `CP_DMA_PFP_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
+  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_DMA_PFP_CONTROL.DST_SELECT`: bits 21:20, access unknown.
+  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `CP_DMA_PFP_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
+  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+
+  /// `CP_DMA_PFP_CONTROL.DST_ATC`: bit 24, access unknown.
+  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `CP_DMA_PFP_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
+  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CP_DMA_PFP_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
+  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+}
+
+/// `CP_DMA_ME_CONTROL`: gfx_8_0 register, MMIO dword 0xC078 (byte 0x3_01E0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC078,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
+  }
+
+  /// `CP_DMA_ME_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
+  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+
+  /// `CP_DMA_ME_CONTROL.SRC_ATC`: bit 12, access unknown.
+  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `CP_DMA_ME_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
+  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_DMA_ME_CONTROL.DST_SELECT`: bits 21:20, access unknown.
+  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `CP_DMA_ME_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
+  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+
+  /// `CP_DMA_ME_CONTROL.DST_ATC`: bit 24, access unknown.
+  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `CP_DMA_ME_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
+  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CP_DMA_ME_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
+  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+}
+
+/// `CP_COHER_BASE_HI`: gfx_8_0 register, MMIO dword 0xC079 (byte 0x3_01E4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC079,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_BASE_HI COHER_BASE_HI_256B@0:8")
+  }
+
+  /// `CP_COHER_BASE_HI.COHER_BASE_HI_256B`: bits 7:0, access unknown.
+  @inlinable public static var COHER_BASE_HI_256B: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `CP_COHER_START_DELAY`: gfx_8_0 register, MMIO dword 0xC07B (byte 0x3_01EC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_START_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_START_DELAY START_DELAY_COUNT@0:6")
+  }
+
+  /// `CP_COHER_START_DELAY.START_DELAY_COUNT`: bits 5:0, access unknown.
+  @inlinable public static var START_DELAY_COUNT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 6)
+  }
+}
+
+/// `CP_COHER_CNTL`: gfx_8_0 register, MMIO dword 0xC07C (byte 0x3_01F0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_CNTL DEST_BASE_0_ENA@0:1 DEST_BASE_1_ENA@1:1 TC_SD_ACTION_ENA@2:1 TC_NC_ACTION_ENA@3:1 CB0_DEST_BASE_ENA@6:1 CB1_DEST_BASE_ENA@7:1 CB2_DEST_BASE_ENA@8:1 CB3_DEST_BASE_ENA@9:1 CB4_DEST_BASE_ENA@10:1 CB5_DEST_BASE_ENA@11:1 CB6_DEST_BASE_ENA@12:1 CB7_DEST_BASE_ENA@13:1 DB_DEST_BASE_ENA@14:1 TCL1_VOL_ACTION_ENA@15:1 TC_WB_ACTION_ENA@18:1 DEST_BASE_2_ENA@19:1 DEST_BASE_3_ENA@21:1 TCL1_ACTION_ENA@22:1 TC_ACTION_ENA@23:1 CB_ACTION_ENA@25:1 DB_ACTION_ENA@26:1 SH_KCACHE_ACTION_ENA@27:1 SH_KCACHE_VOL_ACTION_ENA@28:1 SH_ICACHE_ACTION_ENA@29:1 SH_KCACHE_WB_ACTION_ENA@30:1 SH_SD_ACTION_ENA@31:1")
+  }
+
+  /// `CP_COHER_CNTL.DEST_BASE_0_ENA`: bit 0, access unknown.
+  @inlinable public static var DEST_BASE_0_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.DEST_BASE_1_ENA`: bit 1, access unknown.
+  @inlinable public static var DEST_BASE_1_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TC_SD_ACTION_ENA`: bit 2, access unknown.
+  @inlinable public static var TC_SD_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TC_NC_ACTION_ENA`: bit 3, access unknown.
+  @inlinable public static var TC_NC_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB0_DEST_BASE_ENA`: bit 6, access unknown.
+  @inlinable public static var CB0_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB1_DEST_BASE_ENA`: bit 7, access unknown.
+  @inlinable public static var CB1_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB2_DEST_BASE_ENA`: bit 8, access unknown.
+  @inlinable public static var CB2_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB3_DEST_BASE_ENA`: bit 9, access unknown.
+  @inlinable public static var CB3_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB4_DEST_BASE_ENA`: bit 10, access unknown.
+  @inlinable public static var CB4_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB5_DEST_BASE_ENA`: bit 11, access unknown.
+  @inlinable public static var CB5_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB6_DEST_BASE_ENA`: bit 12, access unknown.
+  @inlinable public static var CB6_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.CB7_DEST_BASE_ENA`: bit 13, access unknown.
+  @inlinable public static var CB7_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.DB_DEST_BASE_ENA`: bit 14, access unknown.
+  @inlinable public static var DB_DEST_BASE_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TCL1_VOL_ACTION_ENA`: bit 15, access unknown.
+  @inlinable public static var TCL1_VOL_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TC_WB_ACTION_ENA`: bit 18, access unknown.
+  @inlinable public static var TC_WB_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.DEST_BASE_2_ENA`: bit 19, access unknown.
+  @inlinable public static var DEST_BASE_2_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.DEST_BASE_3_ENA`: bit 21, access unknown.
+  @inlinable public static var DEST_BASE_3_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TCL1_ACTION_ENA`: bit 22, access unknown.
+  @inlinable public static var TCL1_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.TC_ACTION_ENA`: bit 23, access unknown.
+  @inlinable public static var TC_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CP_COHER_CNTL.CB_ACTION_ENA`: bit 25, access unknown.
+  @inlinable public static var CB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CP_COHER_CNTL.DB_ACTION_ENA`: bit 26, access unknown.
+  @inlinable public static var DB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CP_COHER_CNTL.SH_KCACHE_ACTION_ENA`: bit 27, access unknown.
+  @inlinable public static var SH_KCACHE_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.SH_KCACHE_VOL_ACTION_ENA`: bit 28, access unknown.
+  @inlinable public static var SH_KCACHE_VOL_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.SH_ICACHE_ACTION_ENA`: bit 29, access unknown.
+  @inlinable public static var SH_ICACHE_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.SH_KCACHE_WB_ACTION_ENA`: bit 30, access unknown.
+  @inlinable public static var SH_KCACHE_WB_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CP_COHER_CNTL.SH_SD_ACTION_ENA`: bit 31, access unknown.
+  @inlinable public static var SH_SD_ACTION_ENA: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_COHER_SIZE`: gfx_8_0 register, MMIO dword 0xC07D (byte 0x3_01F4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_SIZE COHER_SIZE_256B@0:32")
+  }
+
+  /// `CP_COHER_SIZE.COHER_SIZE_256B`: bits 31:0, access unknown.
+  @inlinable public static var COHER_SIZE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_COHER_BASE`: gfx_8_0 register, MMIO dword 0xC07E (byte 0x3_01F8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_BASE COHER_BASE_256B@0:32")
+  }
+
+  /// `CP_COHER_BASE.COHER_BASE_256B`: bits 31:0, access unknown.
+  @inlinable public static var COHER_BASE_256B: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_COHER_STATUS`: gfx_8_0 register, MMIO dword 0xC07F (byte 0x3_01FC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_STATUS MATCHING_GFX_CNTX@0:8 MEID@24:2 PHASE1_STATUS@30:1 STATUS@31:1")
+  }
+
+  /// `CP_COHER_STATUS.MATCHING_GFX_CNTX`: bits 7:0, access unknown.
+  @inlinable public static var MATCHING_GFX_CNTX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `CP_COHER_STATUS.MEID`: bits 25:24, access unknown.
+  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `CP_COHER_STATUS.PHASE1_STATUS`: bit 30, access unknown.
+  @inlinable public static var PHASE1_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CP_COHER_STATUS.STATUS`: bit 31, access unknown.
+  @inlinable public static var STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CP_DMA_ME_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC080 (byte 0x3_0200), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_SRC_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC080,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_SRC_ADDR SRC_ADDR@0:32")
+  }
+
+  /// `CP_DMA_ME_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DMA_ME_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC081 (byte 0x3_0204), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_SRC_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC081,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_SRC_ADDR_HI SRC_ADDR_HI@0:16")
+  }
+
+  /// `CP_DMA_ME_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DMA_ME_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC082 (byte 0x3_0208), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_DST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC082,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_DST_ADDR DST_ADDR@0:32")
+  }
+
+  /// `CP_DMA_ME_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DMA_ME_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC083 (byte 0x3_020C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_DST_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC083,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_DST_ADDR_HI DST_ADDR_HI@0:16")
+  }
+
+  /// `CP_DMA_ME_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DMA_ME_COMMAND`: gfx_8_0 register, MMIO dword 0xC084 (byte 0x3_0210), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_ME_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC084,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
+  }
+
+  /// `CP_DMA_ME_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
+  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+
+  /// `CP_DMA_ME_COMMAND.DIS_WC`: bit 21, access unknown.
+  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `CP_DMA_ME_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
+  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+
+  /// `CP_DMA_ME_COMMAND.DST_SWAP`: bits 25:24, access unknown.
+  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `CP_DMA_ME_COMMAND.SAS`: bit 26, access unknown.
+  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CP_DMA_ME_COMMAND.DAS`: bit 27, access unknown.
+  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `CP_DMA_ME_COMMAND.SAIC`: bit 28, access unknown.
+  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CP_DMA_ME_COMMAND.DAIC`: bit 29, access unknown.
+  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CP_DMA_ME_COMMAND.RAW_WAIT`: bit 30, access unknown.
+  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+}
+
+/// `CP_DMA_PFP_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC085 (byte 0x3_0214), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_SRC_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC085,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_SRC_ADDR SRC_ADDR@0:32")
+  }
+
+  /// `CP_DMA_PFP_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DMA_PFP_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC086 (byte 0x3_0218), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_SRC_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC086,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_SRC_ADDR_HI SRC_ADDR_HI@0:16")
+  }
+
+  /// `CP_DMA_PFP_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DMA_PFP_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC087 (byte 0x3_021C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_DST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC087,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_DST_ADDR DST_ADDR@0:32")
+  }
+
+  /// `CP_DMA_PFP_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DMA_PFP_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC088 (byte 0x3_0220), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_DST_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC088,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_DST_ADDR_HI DST_ADDR_HI@0:16")
+  }
+
+  /// `CP_DMA_PFP_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DMA_PFP_COMMAND`: gfx_8_0 register, MMIO dword 0xC089 (byte 0x3_0224), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_PFP_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC089,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
+  }
+
+  /// `CP_DMA_PFP_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
+  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+
+  /// `CP_DMA_PFP_COMMAND.DIS_WC`: bit 21, access unknown.
+  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `CP_DMA_PFP_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
+  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+
+  /// `CP_DMA_PFP_COMMAND.DST_SWAP`: bits 25:24, access unknown.
+  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `CP_DMA_PFP_COMMAND.SAS`: bit 26, access unknown.
+  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CP_DMA_PFP_COMMAND.DAS`: bit 27, access unknown.
+  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `CP_DMA_PFP_COMMAND.SAIC`: bit 28, access unknown.
+  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CP_DMA_PFP_COMMAND.DAIC`: bit 29, access unknown.
+  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CP_DMA_PFP_COMMAND.RAW_WAIT`: bit 30, access unknown.
+  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+}
+
+/// `CP_DMA_CNTL`: gfx_8_0 register, MMIO dword 0xC08A (byte 0x3_0228), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_CNTL MIN_AVAILSZ@4:2 BUFFER_DEPTH@16:4 PIO_FIFO_EMPTY@28:1 PIO_FIFO_FULL@29:1 PIO_COUNT@30:2")
+  }
+
+  /// `CP_DMA_CNTL.MIN_AVAILSZ`: bits 5:4, access unknown.
+  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+
+  /// `CP_DMA_CNTL.BUFFER_DEPTH`: bits 19:16, access unknown.
+  @inlinable public static var BUFFER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `CP_DMA_CNTL.PIO_FIFO_EMPTY`: bit 28, access unknown.
+  @inlinable public static var PIO_FIFO_EMPTY: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CP_DMA_CNTL.PIO_FIFO_FULL`: bit 29, access unknown.
+  @inlinable public static var PIO_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CP_DMA_CNTL.PIO_COUNT`: bits 31:30, access unknown.
+  @inlinable public static var PIO_COUNT: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `CP_DMA_READ_TAGS`: gfx_8_0 register, MMIO dword 0xC08B (byte 0x3_022C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DMA_READ_TAGS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_READ_TAGS DMA_READ_TAG@0:26 DMA_READ_TAG_VALID@28:1")
+  }
+
+  /// `CP_DMA_READ_TAGS.DMA_READ_TAG`: bits 25:0, access unknown.
+  @inlinable public static var DMA_READ_TAG: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 26)
+  }
+
+  /// `CP_DMA_READ_TAGS.DMA_READ_TAG_VALID`: bit 28, access unknown.
+  @inlinable public static var DMA_READ_TAG_VALID: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+}
+
+/// `CP_COHER_SIZE_HI`: gfx_8_0 register, MMIO dword 0xC08C (byte 0x3_0230), access unknown, reset unknown (`write` starts from 0).
+public enum CP_COHER_SIZE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_SIZE_HI COHER_SIZE_HI_256B@0:8")
+  }
+
+  /// `CP_COHER_SIZE_HI.COHER_SIZE_HI_256B`: bits 7:0, access unknown.
+  @inlinable public static var COHER_SIZE_HI_256B: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `CP_PFP_IB_CONTROL`: gfx_8_0 register, MMIO dword 0xC08D (byte 0x3_0234), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_IB_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_IB_CONTROL IB_EN@0:8")
+  }
+
+  /// `CP_PFP_IB_CONTROL.IB_EN`: bits 7:0, access unknown.
+  @inlinable public static var IB_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `CP_PFP_LOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xC08E (byte 0x3_0238), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_LOAD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_LOAD_CONTROL CONFIG_REG_EN@0:1 CNTX_REG_EN@1:1 SH_GFX_REG_EN@16:1 SH_CS_REG_EN@24:1")
+  }
+
+  /// `CP_PFP_LOAD_CONTROL.CONFIG_REG_EN`: bit 0, access unknown.
+  @inlinable public static var CONFIG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `CP_PFP_LOAD_CONTROL.CNTX_REG_EN`: bit 1, access unknown.
+  @inlinable public static var CNTX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `CP_PFP_LOAD_CONTROL.SH_GFX_REG_EN`: bit 16, access unknown.
+  @inlinable public static var SH_GFX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CP_PFP_LOAD_CONTROL.SH_CS_REG_EN`: bit 24, access unknown.
+  @inlinable public static var SH_CS_REG_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+}
+
+/// `CP_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0xC08F (byte 0x3_023C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SCRATCH_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SCRATCH_INDEX SCRATCH_INDEX@0:8")
+  }
+
+  /// `CP_SCRATCH_INDEX.SCRATCH_INDEX`: bits 7:0, access unknown.
+  @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `CP_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xC090 (byte 0x3_0240), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC090,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SCRATCH_DATA SCRATCH_DATA@0:32")
+  }
+
+  /// `CP_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
+  @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC091 (byte 0x3_0244), access unknown, reset unknown (`write` starts from 0).
+public enum CP_RB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC091,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_OFFSET RB_OFFSET@0:20")
+  }
+
+  /// `CP_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC092 (byte 0x3_0248), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC092,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_OFFSET IB1_OFFSET@0:20")
+  }
+
+  /// `CP_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC093 (byte 0x3_024C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC093,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_OFFSET IB2_OFFSET@0:20")
+  }
+
+  /// `CP_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_IB1_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC094 (byte 0x3_0250), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_PREAMBLE_BEGIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC094,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_PREAMBLE_BEGIN IB1_PREAMBLE_BEGIN@0:20")
+  }
+
+  /// `CP_IB1_PREAMBLE_BEGIN.IB1_PREAMBLE_BEGIN`: bits 19:0, access unknown.
+  @inlinable public static var IB1_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 20)
+  }
+}
+
+/// `CP_IB1_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC095 (byte 0x3_0254), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_PREAMBLE_END: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC095,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_PREAMBLE_END IB1_PREAMBLE_END@0:20")
+  }
+
+  /// `CP_IB1_PREAMBLE_END.IB1_PREAMBLE_END`: bits 19:0, access unknown.
+  @inlinable public static var IB1_PREAMBLE_END: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 20)
+  }
+}
+
+/// `CP_IB2_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC096 (byte 0x3_0258), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_PREAMBLE_BEGIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC096,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_PREAMBLE_BEGIN IB2_PREAMBLE_BEGIN@0:20")
+  }
+
+  /// `CP_IB2_PREAMBLE_BEGIN.IB2_PREAMBLE_BEGIN`: bits 19:0, access unknown.
+  @inlinable public static var IB2_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 20)
+  }
+}
+
+/// `CP_IB2_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC097 (byte 0x3_025C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_PREAMBLE_END: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC097,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_PREAMBLE_END IB2_PREAMBLE_END@0:20")
+  }
+
+  /// `CP_IB2_PREAMBLE_END.IB2_PREAMBLE_END`: bits 19:0, access unknown.
+  @inlinable public static var IB2_PREAMBLE_END: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 20)
+  }
+}
+
+/// `CP_CE_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC098 (byte 0x3_0260), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB1_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC098,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_OFFSET IB1_OFFSET@0:20")
+  }
+
+  /// `CP_CE_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_CE_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC099 (byte 0x3_0264), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB2_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC099,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_OFFSET IB2_OFFSET@0:20")
+  }
+
+  /// `CP_CE_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_CE_COUNTER`: gfx_8_0 register, MMIO dword 0xC09A (byte 0x3_0268), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_COUNTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC09A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_COUNTER CONST_ENGINE_COUNT@0:32")
+  }
+
+  /// `CP_CE_COUNTER.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_CE_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC09B (byte 0x3_026C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_RB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC09B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_RB_OFFSET RB_OFFSET@0:20")
+  }
+
+  /// `CP_CE_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
+  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_CE_INIT_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C3 (byte 0x3_030C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_INIT_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BASE_LO INIT_BASE_LO@5:27")
+  }
+
+  /// `CP_CE_INIT_BASE_LO.INIT_BASE_LO`: bits 31:5, access unknown.
+  @inlinable public static var INIT_BASE_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 5, width: 27)
+  }
+}
+
+/// `CP_CE_INIT_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C4 (byte 0x3_0310), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_INIT_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BASE_HI INIT_BASE_HI@0:16")
+  }
+
+  /// `CP_CE_INIT_BASE_HI.INIT_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var INIT_BASE_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `CP_CE_INIT_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C5 (byte 0x3_0314), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_INIT_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BUFSZ INIT_BUFSZ@0:12")
+  }
+
+  /// `CP_CE_INIT_BUFSZ.INIT_BUFSZ`: bits 11:0, access unknown.
+  @inlinable public static var INIT_BUFSZ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+}
+
+/// `CP_CE_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C6 (byte 0x3_0318), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB1_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BASE_LO IB1_BASE_LO@2:30")
+  }
+
+  /// `CP_CE_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
+  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_CE_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C7 (byte 0x3_031C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB1_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BASE_HI IB1_BASE_HI@0:16")
+  }
+
+  /// `CP_CE_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_CE_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C8 (byte 0x3_0320), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB1_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BUFSZ IB1_BUFSZ@0:20")
+  }
+
+  /// `CP_CE_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
+  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_CE_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C9 (byte 0x3_0324), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB2_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BASE_LO IB2_BASE_LO@2:30")
+  }
+
+  /// `CP_CE_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
+  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_CE_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CA (byte 0x3_0328), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB2_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BASE_HI IB2_BASE_HI@0:16")
+  }
+
+  /// `CP_CE_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_CE_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CB (byte 0x3_032C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_IB2_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BUFSZ IB2_BUFSZ@0:20")
+  }
+
+  /// `CP_CE_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
+  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CC (byte 0x3_0330), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BASE_LO IB1_BASE_LO@2:30")
+  }
+
+  /// `CP_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
+  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CD (byte 0x3_0334), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BASE_HI IB1_BASE_HI@0:16")
+  }
+
+  /// `CP_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CE (byte 0x3_0338), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB1_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BUFSZ IB1_BUFSZ@0:20")
+  }
+
+  /// `CP_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
+  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CF (byte 0x3_033C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BASE_LO IB2_BASE_LO@2:30")
+  }
+
+  /// `CP_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
+  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D0 (byte 0x3_0340), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BASE_HI IB2_BASE_HI@0:16")
+  }
+
+  /// `CP_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D1 (byte 0x3_0344), access unknown, reset unknown (`write` starts from 0).
+public enum CP_IB2_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BUFSZ IB2_BUFSZ@0:20")
+  }
+
+  /// `CP_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
+  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_ST_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0D2 (byte 0x3_0348), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ST_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BASE_LO ST_BASE_LO@2:30")
+  }
+
+  /// `CP_ST_BASE_LO.ST_BASE_LO`: bits 31:2, access unknown.
+  @inlinable public static var ST_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `CP_ST_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D3 (byte 0x3_034C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ST_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BASE_HI ST_BASE_HI@0:16")
+  }
+
+  /// `CP_ST_BASE_HI.ST_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var ST_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_ST_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D4 (byte 0x3_0350), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ST_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BUFSZ ST_BUFSZ@0:20")
+  }
+
+  /// `CP_ST_BUFSZ.ST_BUFSZ`: bits 19:0, access unknown.
+  @inlinable public static var ST_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `CP_EOP_DONE_EVENT_CNTL`: gfx_8_0 register, MMIO dword 0xC0D5 (byte 0x3_0354), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_EVENT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_EVENT_CNTL WBINV_TC_OP@0:7 WBINV_ACTION_ENA@12:6 CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
+
+  /// `CP_EOP_DONE_EVENT_CNTL.WBINV_TC_OP`: bits 6:0, access unknown.
+  @inlinable public static var WBINV_TC_OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CP_EOP_DONE_EVENT_CNTL.WBINV_ACTION_ENA`: bits 17:12, access unknown.
+  @inlinable public static var WBINV_ACTION_ENA: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+
+  /// `CP_EOP_DONE_EVENT_CNTL.CACHE_CONTROL`: bit 25, access unknown.
+  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CP_EOP_DONE_EVENT_CNTL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
+  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+}
+
+/// `CP_EOP_DONE_DATA_CNTL`: gfx_8_0 register, MMIO dword 0xC0D6 (byte 0x3_0358), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_DATA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_CNTL CNTX_ID@0:16 DST_SEL@16:2 INT_SEL@24:3 DATA_SEL@29:3")
+  }
+
+  /// `CP_EOP_DONE_DATA_CNTL.CNTX_ID`: bits 15:0, access unknown.
+  @inlinable public static var CNTX_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `CP_EOP_DONE_DATA_CNTL.DST_SEL`: bits 17:16, access unknown.
+  @inlinable public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+
+  /// `CP_EOP_DONE_DATA_CNTL.INT_SEL`: bits 26:24, access unknown.
+  @inlinable public static var INT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+
+  /// `CP_EOP_DONE_DATA_CNTL.DATA_SEL`: bits 31:29, access unknown.
+  @inlinable public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `CP_EOP_DONE_CNTX_ID`: gfx_8_0 register, MMIO dword 0xC0D7 (byte 0x3_035C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_EOP_DONE_CNTX_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_CNTX_ID CNTX_ID@0:28")
+  }
+
+  /// `CP_EOP_DONE_CNTX_ID.CNTX_ID`: bits 27:0, access unknown.
+  @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+}
+
+/// `CP_PFP_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0EC (byte 0x3_03B0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_COMPLETION_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0EC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_COMPLETION_STATUS STATUS@0:2")
+  }
+
+  /// `CP_PFP_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
+  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_CE_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0ED (byte 0x3_03B4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_COMPLETION_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0ED,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_COMPLETION_STATUS STATUS@0:2")
+  }
+
+  /// `CP_CE_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
+  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_PRED_NOT_VISIBLE`: gfx_8_0 register, MMIO dword 0xC0EE (byte 0x3_03B8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PRED_NOT_VISIBLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0EE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PRED_NOT_VISIBLE NOT_VISIBLE@0:1")
+  }
+
+  /// `CP_PRED_NOT_VISIBLE.NOT_VISIBLE`: bit 0, access unknown.
+  @inlinable public static var NOT_VISIBLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `CP_PFP_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F0 (byte 0x3_03C0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_METADATA_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_METADATA_BASE_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_PFP_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_PFP_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F1 (byte 0x3_03C4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_METADATA_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_PFP_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_CE_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F2 (byte 0x3_03C8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_METADATA_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_METADATA_BASE_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_CE_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_CE_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F3 (byte 0x3_03CC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_METADATA_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_CE_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DRAW_INDX_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F4 (byte 0x3_03D0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_INDX_INDR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_INDX_INDR_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_DRAW_INDX_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DRAW_INDX_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F5 (byte 0x3_03D4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_INDX_INDR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_INDX_INDR_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_DRAW_INDX_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DISPATCH_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F6 (byte 0x3_03D8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DISPATCH_INDR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DISPATCH_INDR_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_DISPATCH_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DISPATCH_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F7 (byte 0x3_03DC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DISPATCH_INDR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DISPATCH_INDR_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_DISPATCH_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_INDEX_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F8 (byte 0x3_03E0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INDEX_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_BASE_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_INDEX_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_INDEX_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F9 (byte 0x3_03E4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INDEX_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_BASE_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_INDEX_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC0FA (byte 0x3_03E8), access unknown, reset unknown (`write` starts from 0).
+public enum CP_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_TYPE INDEX_TYPE@0:2")
+  }
+
+  /// `CP_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
+  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `CP_GDS_BKUP_ADDR`: gfx_8_0 register, MMIO dword 0xC0FB (byte 0x3_03EC), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_BKUP_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_BKUP_ADDR ADDR_LO@0:32")
+  }
+
+  /// `CP_GDS_BKUP_ADDR.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_GDS_BKUP_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0FC (byte 0x3_03F0), access unknown, reset unknown (`write` starts from 0).
+public enum CP_GDS_BKUP_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_BKUP_ADDR_HI ADDR_HI@0:16")
+  }
+
+  /// `CP_GDS_BKUP_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_SAMPLE_STATUS`: gfx_8_0 register, MMIO dword 0xC0FD (byte 0x3_03F4), access unknown, reset unknown (`write` starts from 0).
+public enum CP_SAMPLE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SAMPLE_STATUS Z_PASS_ACITVE@0:1 STREAMOUT_ACTIVE@1:1 PIPELINE_ACTIVE@2:1 STIPPLE_ACTIVE@3:1 VGT_BUFFERS_ACTIVE@4:1 SCREEN_EXT_ACTIVE@5:1 DRAW_INDIRECT_ACTIVE@6:1 DISP_INDIRECT_ACTIVE@7:1")
+  }
+
+  /// `CP_SAMPLE_STATUS.Z_PASS_ACITVE`: bit 0, access unknown.
+  @inlinable public static var Z_PASS_ACITVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `CP_SAMPLE_STATUS.STREAMOUT_ACTIVE`: bit 1, access unknown.
+  @inlinable public static var STREAMOUT_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CP_SAMPLE_STATUS.PIPELINE_ACTIVE`: bit 2, access unknown.
+  @inlinable public static var PIPELINE_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `CP_SAMPLE_STATUS.STIPPLE_ACTIVE`: bit 3, access unknown.
+  @inlinable public static var STIPPLE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `CP_SAMPLE_STATUS.VGT_BUFFERS_ACTIVE`: bit 4, access unknown.
+  @inlinable public static var VGT_BUFFERS_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CP_SAMPLE_STATUS.SCREEN_EXT_ACTIVE`: bit 5, access unknown.
+  @inlinable public static var SCREEN_EXT_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `CP_SAMPLE_STATUS.DRAW_INDIRECT_ACTIVE`: bit 6, access unknown.
+  @inlinable public static var DRAW_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `CP_SAMPLE_STATUS.DISP_INDIRECT_ACTIVE`: bit 7, access unknown.
+  @inlinable public static var DISP_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+}
+
+/// `GRBM_GFX_INDEX`: gfx_8_0 register, MMIO dword 0xC200 (byte 0x3_0800), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_GFX_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC200,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_GFX_INDEX INSTANCE_INDEX@0:8 SH_INDEX@8:8 SE_INDEX@16:8 SH_BROADCAST_WRITES@29:1 INSTANCE_BROADCAST_WRITES@30:1 SE_BROADCAST_WRITES@31:1")
+  }
+
+  /// `GRBM_GFX_INDEX.INSTANCE_INDEX`: bits 7:0, access unknown.
+  @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `GRBM_GFX_INDEX.SH_INDEX`: bits 15:8, access unknown.
+  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `GRBM_GFX_INDEX.SE_INDEX`: bits 23:16, access unknown.
+  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `GRBM_GFX_INDEX.SH_BROADCAST_WRITES`: bit 29, access unknown.
+  @inlinable public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `GRBM_GFX_INDEX.INSTANCE_BROADCAST_WRITES`: bit 30, access unknown.
+  @inlinable public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `GRBM_GFX_INDEX.SE_BROADCAST_WRITES`: bit 31, access unknown.
+  @inlinable public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `VGT_ESGS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC240 (byte 0x3_0900), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_ESGS_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC240,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ESGS_RING_SIZE MEM_SIZE@0:32")
+  }
+
+  /// `VGT_ESGS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
+  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_GSVS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC241 (byte 0x3_0904), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_GSVS_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC241,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_SIZE MEM_SIZE@0:32")
+  }
+
+  /// `VGT_GSVS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
+  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0xC242 (byte 0x3_0908), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PRIMITIVE_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC242,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVE_TYPE PRIM_TYPE@0:6")
+  }
+
+  /// `VGT_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
+  @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+}
+
+/// `VGT_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC243 (byte 0x3_090C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC243,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INDEX_TYPE INDEX_TYPE@0:2")
+  }
+
+  /// `VGT_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
+  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+}
+
+/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0`: gfx_8_0 register, MMIO dword 0xC244 (byte 0x3_0910), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC244,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_0 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1`: gfx_8_0 register, MMIO dword 0xC245 (byte 0x3_0914), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC245,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_1 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2`: gfx_8_0 register, MMIO dword 0xC246 (byte 0x3_0918), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC246,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_2 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3`: gfx_8_0 register, MMIO dword 0xC247 (byte 0x3_091C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC247,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_3 SIZE@0:32")
+  }
+
+  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_NUM_INDICES`: gfx_8_0 register, MMIO dword 0xC24C (byte 0x3_0930), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_NUM_INDICES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_NUM_INDICES NUM_INDICES@0:32")
+  }
+
+  /// `VGT_NUM_INDICES.NUM_INDICES`: bits 31:0, access unknown.
+  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `VGT_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xC24D (byte 0x3_0934), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_NUM_INSTANCES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_NUM_INSTANCES NUM_INSTANCES@0:32")
+  }
+
+  /// `VGT_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
+  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_TF_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC24E (byte 0x3_0938), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_TF_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_RING_SIZE SIZE@0:16")
+  }
+
+  /// `VGT_TF_RING_SIZE.SIZE`: bits 15:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `VGT_HS_OFFCHIP_PARAM`: gfx_8_0 register, MMIO dword 0xC24F (byte 0x3_093C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_HS_OFFCHIP_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HS_OFFCHIP_PARAM OFFCHIP_BUFFERING@0:9 OFFCHIP_GRANULARITY@9:2")
+  }
+
+  /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_BUFFERING`: bits 8:0, access unknown.
+  @inlinable public static var OFFCHIP_BUFFERING: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 9)
+  }
+
+  /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_GRANULARITY`: bits 10:9, access unknown.
+  @inlinable public static var OFFCHIP_GRANULARITY: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 2)
+  }
+}
+
+/// `VGT_TF_MEMORY_BASE`: gfx_8_0 register, MMIO dword 0xC250 (byte 0x3_0940), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_TF_MEMORY_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC250,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_MEMORY_BASE BASE@0:32")
+  }
+
+  /// `VGT_TF_MEMORY_BASE.BASE`: bits 31:0, access unknown.
+  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `PA_SU_LINE_STIPPLE_VALUE`: gfx_8_0 register, MMIO dword 0xC280 (byte 0x3_0A00), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_LINE_STIPPLE_VALUE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC280,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_LINE_STIPPLE_VALUE LINE_STIPPLE_VALUE@0:24")
+  }
+
+  /// `PA_SU_LINE_STIPPLE_VALUE.LINE_STIPPLE_VALUE`: bits 23:0, access unknown.
+  @inlinable public static var LINE_STIPPLE_VALUE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 24)
+  }
+}
+
+/// `PA_SC_LINE_STIPPLE_STATE`: gfx_8_0 register, MMIO dword 0xC281 (byte 0x3_0A04), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_LINE_STIPPLE_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC281,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_LINE_STIPPLE_STATE CURRENT_PTR@0:4 CURRENT_COUNT@8:8")
+  }
+
+  /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_PTR`: bits 3:0, access unknown.
+  @inlinable public static var CURRENT_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_COUNT`: bits 15:8, access unknown.
+  @inlinable public static var CURRENT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+}
+
+/// `PA_SC_SCREEN_EXTENT_MIN_0`: gfx_8_0 register, MMIO dword 0xC284 (byte 0x3_0A10), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_EXTENT_MIN_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC284,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MIN_0 X@0:16 Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_MIN_0.X`: bits 15:0, access unknown.
+  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_EXTENT_MIN_0.Y`: bits 31:16, access unknown.
+  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `PA_SC_SCREEN_EXTENT_MAX_0`: gfx_8_0 register, MMIO dword 0xC285 (byte 0x3_0A14), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_EXTENT_MAX_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC285,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MAX_0 X@0:16 Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_MAX_0.X`: bits 15:0, access unknown.
+  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_EXTENT_MAX_0.Y`: bits 31:16, access unknown.
+  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `PA_SC_SCREEN_EXTENT_MIN_1`: gfx_8_0 register, MMIO dword 0xC286 (byte 0x3_0A18), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_EXTENT_MIN_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC286,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MIN_1 X@0:16 Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_MIN_1.X`: bits 15:0, access unknown.
+  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_EXTENT_MIN_1.Y`: bits 31:16, access unknown.
+  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `PA_SC_SCREEN_EXTENT_MAX_1`: gfx_8_0 register, MMIO dword 0xC28B (byte 0x3_0A2C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_SCREEN_EXTENT_MAX_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC28B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MAX_1 X@0:16 Y@16:16")
+  }
+
+  /// `PA_SC_SCREEN_EXTENT_MAX_1.X`: bits 15:0, access unknown.
+  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `PA_SC_SCREEN_EXTENT_MAX_1.Y`: bits 31:16, access unknown.
+  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `PA_SC_P3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A0 (byte 0x3_0A80), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
+  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
+  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+}
+
+/// `PA_SC_P3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A1 (byte 0x3_0A84), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_P3D_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_H X_COORD@0:14")
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
+  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_P3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2A2 (byte 0x3_0A88), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_P3D_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_V Y_COORD@0:14")
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
+  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2A3 (byte 0x3_0A8C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_P3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2A4 (byte 0x3_0A90), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
+
+  /// `PA_SC_P3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_HP3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A8 (byte 0x3_0AA0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
+  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
+  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+}
+
+/// `PA_SC_HP3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A9 (byte 0x3_0AA4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_HP3D_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_H X_COORD@0:14")
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
+  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_HP3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2AA (byte 0x3_0AA8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_HP3D_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_V Y_COORD@0:14")
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
+  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2AB (byte 0x3_0AAC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_HP3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2AC (byte 0x3_0AB0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
+
+  /// `PA_SC_HP3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2B0 (byte 0x3_0AC0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
+
+  /// `PA_SC_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
+  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `PA_SC_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
+  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+}
+
+/// `PA_SC_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2B1 (byte 0x3_0AC4), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_H X_COORD@0:14")
+  }
+
+  /// `PA_SC_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
+  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2B2 (byte 0x3_0AC8), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_V Y_COORD@0:14")
+  }
+
+  /// `PA_SC_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
+  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `PA_SC_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2B3 (byte 0x3_0ACC), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
+
+  /// `PA_SC_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `PA_SC_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2B4 (byte 0x3_0AD0), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
+
+  /// `PA_SC_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `SQ_THREAD_TRACE_BASE`: gfx_8_0 register, MMIO dword 0xC330 (byte 0x3_0CC0), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC330,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_BASE ADDR@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_BASE.ADDR`: bits 31:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_THREAD_TRACE_SIZE`: gfx_8_0 register, MMIO dword 0xC331 (byte 0x3_0CC4), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC331,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_SIZE SIZE@0:22")
+  }
+
+  /// `SQ_THREAD_TRACE_SIZE.SIZE`: bits 21:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+}
+
+/// `SQ_THREAD_TRACE_MASK`: gfx_8_0 register, MMIO dword 0xC332 (byte 0x3_0CC8), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC332,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_MASK CU_SEL@0:5 SH_SEL@5:1 REG_STALL_EN@7:1 SIMD_EN@8:4 VM_ID_MASK@12:2 SPI_STALL_EN@14:1 SQ_STALL_EN@15:1")
+  }
+
+  /// `SQ_THREAD_TRACE_MASK.CU_SEL`: bits 4:0, access unknown.
+  @inlinable public static var CU_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+
+  /// `SQ_THREAD_TRACE_MASK.SH_SEL`: bit 5, access unknown.
+  @inlinable public static var SH_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MASK.REG_STALL_EN`: bit 7, access unknown.
+  @inlinable public static var REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MASK.SIMD_EN`: bits 11:8, access unknown.
+  @inlinable public static var SIMD_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `SQ_THREAD_TRACE_MASK.VM_ID_MASK`: bits 13:12, access unknown.
+  @inlinable public static var VM_ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+
+  /// `SQ_THREAD_TRACE_MASK.SPI_STALL_EN`: bit 14, access unknown.
+  @inlinable public static var SPI_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MASK.SQ_STALL_EN`: bit 15, access unknown.
+  @inlinable public static var SQ_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+}
+
+/// `SQ_THREAD_TRACE_TOKEN_MASK`: gfx_8_0 register, MMIO dword 0xC333 (byte 0x3_0CCC), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC333,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_TOKEN_MASK TOKEN_MASK@0:16 REG_MASK@16:8 REG_DROP_ON_STALL@24:1")
+  }
+
+  /// `SQ_THREAD_TRACE_TOKEN_MASK.TOKEN_MASK`: bits 15:0, access unknown.
+  @inlinable public static var TOKEN_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_MASK`: bits 23:16, access unknown.
+  @inlinable public static var REG_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_DROP_ON_STALL`: bit 24, access unknown.
+  @inlinable public static var REG_DROP_ON_STALL: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+}
+
+/// `SQ_THREAD_TRACE_PERF_MASK`: gfx_8_0 register, MMIO dword 0xC334 (byte 0x3_0CD0), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_PERF_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC334,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_PERF_MASK SH0_MASK@0:16 SH1_MASK@16:16")
+  }
+
+  /// `SQ_THREAD_TRACE_PERF_MASK.SH0_MASK`: bits 15:0, access unknown.
+  @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SQ_THREAD_TRACE_PERF_MASK.SH1_MASK`: bits 31:16, access unknown.
+  @inlinable public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `SQ_THREAD_TRACE_CTRL`: gfx_8_0 register, MMIO dword 0xC335 (byte 0x3_0CD4), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC335,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_CTRL RESET_BUFFER@31:1")
+  }
+
+  /// `SQ_THREAD_TRACE_CTRL.RESET_BUFFER`: bit 31, access unknown.
+  @inlinable public static var RESET_BUFFER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `SQ_THREAD_TRACE_MODE`: gfx_8_0 register, MMIO dword 0xC336 (byte 0x3_0CD8), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC336,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_MODE MASK_PS@0:3 MASK_VS@3:3 MASK_GS@6:3 MASK_ES@9:3 MASK_HS@12:3 MASK_LS@15:3 MASK_CS@18:3 MODE@21:2 CAPTURE_MODE@23:2 AUTOFLUSH_EN@25:1 PRIV@26:1 ISSUE_MASK@27:2 TEST_MODE@29:1 INTERRUPT_EN@30:1 WRAP@31:1")
+  }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_PS`: bits 2:0, access unknown.
+  @inlinable public static var MASK_PS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_VS`: bits 5:3, access unknown.
+  @inlinable public static var MASK_VS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_GS`: bits 8:6, access unknown.
+  @inlinable public static var MASK_GS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_ES`: bits 11:9, access unknown.
+  @inlinable public static var MASK_ES: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_HS`: bits 14:12, access unknown.
+  @inlinable public static var MASK_HS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_LS`: bits 17:15, access unknown.
+  @inlinable public static var MASK_LS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MASK_CS`: bits 20:18, access unknown.
+  @inlinable public static var MASK_CS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+
+  /// `SQ_THREAD_TRACE_MODE.MODE`: bits 22:21, access unknown.
+  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+
+  /// `SQ_THREAD_TRACE_MODE.CAPTURE_MODE`: bits 24:23, access unknown.
+  @inlinable public static var CAPTURE_MODE: RegisterField<Self, UInt8> { .init(lsb: 23, width: 2) }
+
+  /// `SQ_THREAD_TRACE_MODE.AUTOFLUSH_EN`: bit 25, access unknown.
+  @inlinable public static var AUTOFLUSH_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MODE.PRIV`: bit 26, access unknown.
+  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MODE.ISSUE_MASK`: bits 28:27, access unknown.
+  @inlinable public static var ISSUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+
+  /// `SQ_THREAD_TRACE_MODE.TEST_MODE`: bit 29, access unknown.
+  @inlinable public static var TEST_MODE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MODE.INTERRUPT_EN`: bit 30, access unknown.
+  @inlinable public static var INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `SQ_THREAD_TRACE_MODE.WRAP`: bit 31, access unknown.
+  @inlinable public static var WRAP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `SQ_THREAD_TRACE_BASE2`: gfx_8_0 register, MMIO dword 0xC337 (byte 0x3_0CDC), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_BASE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC337,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_BASE2 ADDR_HI@0:4")
+  }
+
+  /// `SQ_THREAD_TRACE_BASE2.ADDR_HI`: bits 3:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+}
+
+/// `SQ_THREAD_TRACE_TOKEN_MASK2`: gfx_8_0 register, MMIO dword 0xC338 (byte 0x3_0CE0), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC338,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_TOKEN_MASK2 INST_MASK@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_TOKEN_MASK2.INST_MASK`: bits 31:0, access unknown.
+  @inlinable public static var INST_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_THREAD_TRACE_WPTR`: gfx_8_0 register, MMIO dword 0xC339 (byte 0x3_0CE4), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC339,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WPTR WPTR@0:30 READ_OFFSET@30:2")
+  }
+
+  /// `SQ_THREAD_TRACE_WPTR.WPTR`: bits 29:0, access unknown.
+  @inlinable public static var WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
+
+  /// `SQ_THREAD_TRACE_WPTR.READ_OFFSET`: bits 31:30, access unknown.
+  @inlinable public static var READ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `SQ_THREAD_TRACE_STATUS`: gfx_8_0 register, MMIO dword 0xC33A (byte 0x3_0CE8), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC33A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_STATUS FINISH_PENDING@0:10 FINISH_DONE@16:10 NEW_BUF@29:1 BUSY@30:1 FULL@31:1")
+  }
+
+  /// `SQ_THREAD_TRACE_STATUS.FINISH_PENDING`: bits 9:0, access unknown.
+  @inlinable public static var FINISH_PENDING: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 10)
+  }
+
+  /// `SQ_THREAD_TRACE_STATUS.FINISH_DONE`: bits 25:16, access unknown.
+  @inlinable public static var FINISH_DONE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `SQ_THREAD_TRACE_STATUS.NEW_BUF`: bit 29, access unknown.
+  @inlinable public static var NEW_BUF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `SQ_THREAD_TRACE_STATUS.BUSY`: bit 30, access unknown.
+  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `SQ_THREAD_TRACE_STATUS.FULL`: bit 31, access unknown.
+  @inlinable public static var FULL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `SQ_THREAD_TRACE_HIWATER`: gfx_8_0 register, MMIO dword 0xC33B (byte 0x3_0CEC), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_HIWATER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC33B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_HIWATER HIWATER@0:3")
+  }
+
+  /// `SQ_THREAD_TRACE_HIWATER.HIWATER`: bits 2:0, access unknown.
+  @inlinable public static var HIWATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+}
+
+/// `SQ_THREAD_TRACE_USERDATA_0`: gfx_8_0 register, MMIO dword 0xC340 (byte 0x3_0D00), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_USERDATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC340,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_0 DATA@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_USERDATA_0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_THREAD_TRACE_USERDATA_1`: gfx_8_0 register, MMIO dword 0xC341 (byte 0x3_0D04), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_USERDATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC341,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_1 DATA@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_USERDATA_1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_THREAD_TRACE_USERDATA_2`: gfx_8_0 register, MMIO dword 0xC342 (byte 0x3_0D08), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_USERDATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC342,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_2 DATA@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_USERDATA_2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_THREAD_TRACE_USERDATA_3`: gfx_8_0 register, MMIO dword 0xC343 (byte 0x3_0D0C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_THREAD_TRACE_USERDATA_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC343,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_3 DATA@0:32")
+  }
+
+  /// `SQ_THREAD_TRACE_USERDATA_3.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQC_CACHES`: gfx_8_0 register, MMIO dword 0xC348 (byte 0x3_0D20), access unknown, reset unknown (`write` starts from 0).
+public enum SQC_CACHES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC348,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_CACHES TARGET_INST@0:1 TARGET_DATA@1:1 INVALIDATE@2:1 WRITEBACK@3:1 VOL@4:1 COMPLETE@16:1")
+  }
+
+  /// `SQC_CACHES.TARGET_INST`: bit 0, access unknown.
+  @inlinable public static var TARGET_INST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SQC_CACHES.TARGET_DATA`: bit 1, access unknown.
+  @inlinable public static var TARGET_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `SQC_CACHES.INVALIDATE`: bit 2, access unknown.
+  @inlinable public static var INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `SQC_CACHES.WRITEBACK`: bit 3, access unknown.
+  @inlinable public static var WRITEBACK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `SQC_CACHES.VOL`: bit 4, access unknown.
+  @inlinable public static var VOL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `SQC_CACHES.COMPLETE`: bit 16, access unknown.
+  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+}
+
+/// `SQC_WRITEBACK`: gfx_8_0 register, MMIO dword 0xC349 (byte 0x3_0D24), access unknown, reset unknown (`write` starts from 0).
+public enum SQC_WRITEBACK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC349,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_WRITEBACK DWB@0:1 DIRTY@1:1")
+  }
+
+  /// `SQC_WRITEBACK.DWB`: bit 0, access unknown.
+  @inlinable public static var DWB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SQC_WRITEBACK.DIRTY`: bit 1, access unknown.
+  @inlinable public static var DIRTY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+}
+
+/// `TA_CS_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC380 (byte 0x3_0E00), access unknown, reset unknown (`write` starts from 0).
+public enum TA_CS_BC_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC380,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CS_BC_BASE_ADDR ADDRESS@0:32")
+  }
+
+  /// `TA_CS_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `TA_CS_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC381 (byte 0x3_0E04), access unknown, reset unknown (`write` starts from 0).
+public enum TA_CS_BC_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC381,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CS_BC_BASE_ADDR_HI ADDRESS@0:8")
+  }
+
+  /// `TA_CS_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `DB_OCCLUSION_COUNT0_LOW`: gfx_8_0 register, MMIO dword 0xC3C0 (byte 0x3_0F00), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT0_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT0_LOW COUNT_LOW@0:32")
+  }
+
+  /// `DB_OCCLUSION_COUNT0_LOW.COUNT_LOW`: bits 31:0, access unknown.
+  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_OCCLUSION_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC3C1 (byte 0x3_0F04), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT0_HI COUNT_HI@0:31")
+  }
+
+  /// `DB_OCCLUSION_COUNT0_HI.COUNT_HI`: bits 30:0, access unknown.
+  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+}
+
+/// `DB_OCCLUSION_COUNT1_LOW`: gfx_8_0 register, MMIO dword 0xC3C2 (byte 0x3_0F08), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT1_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT1_LOW COUNT_LOW@0:32")
+  }
+
+  /// `DB_OCCLUSION_COUNT1_LOW.COUNT_LOW`: bits 31:0, access unknown.
+  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_OCCLUSION_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC3C3 (byte 0x3_0F0C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT1_HI COUNT_HI@0:31")
+  }
+
+  /// `DB_OCCLUSION_COUNT1_HI.COUNT_HI`: bits 30:0, access unknown.
+  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+}
+
+/// `DB_OCCLUSION_COUNT2_LOW`: gfx_8_0 register, MMIO dword 0xC3C4 (byte 0x3_0F10), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT2_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT2_LOW COUNT_LOW@0:32")
+  }
+
+  /// `DB_OCCLUSION_COUNT2_LOW.COUNT_LOW`: bits 31:0, access unknown.
+  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_OCCLUSION_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC3C5 (byte 0x3_0F14), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT2_HI COUNT_HI@0:31")
+  }
+
+  /// `DB_OCCLUSION_COUNT2_HI.COUNT_HI`: bits 30:0, access unknown.
+  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+}
+
+/// `DB_OCCLUSION_COUNT3_LOW`: gfx_8_0 register, MMIO dword 0xC3C6 (byte 0x3_0F18), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT3_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT3_LOW COUNT_LOW@0:32")
+  }
+
+  /// `DB_OCCLUSION_COUNT3_LOW.COUNT_LOW`: bits 31:0, access unknown.
+  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_OCCLUSION_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC3C7 (byte 0x3_0F1C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_OCCLUSION_COUNT3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT3_HI COUNT_HI@0:31")
+  }
+
+  /// `DB_OCCLUSION_COUNT3_HI.COUNT_HI`: bits 30:0, access unknown.
+  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+}
+
+/// `DB_ZPASS_COUNT_LOW`: gfx_8_0 register, MMIO dword 0xC3FE (byte 0x3_0FF8), access unknown, reset unknown (`write` starts from 0).
+public enum DB_ZPASS_COUNT_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3FE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ZPASS_COUNT_LOW COUNT_LOW@0:32")
+  }
+
+  /// `DB_ZPASS_COUNT_LOW.COUNT_LOW`: bits 31:0, access unknown.
+  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DB_ZPASS_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC3FF (byte 0x3_0FFC), access unknown, reset unknown (`write` starts from 0).
+public enum DB_ZPASS_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3FF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ZPASS_COUNT_HI COUNT_HI@0:31")
+  }
+
+  /// `DB_ZPASS_COUNT_HI.COUNT_HI`: bits 30:0, access unknown.
+  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+}
+
+/// `GDS_RD_ADDR`: gfx_8_0 register, MMIO dword 0xC400 (byte 0x3_1000), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_RD_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC400,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_ADDR READ_ADDR@0:32")
+  }
+
+  /// `GDS_RD_ADDR.READ_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var READ_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_RD_DATA`: gfx_8_0 register, MMIO dword 0xC401 (byte 0x3_1004), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_RD_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC401,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_DATA READ_DATA@0:32")
+  }
+
+  /// `GDS_RD_DATA.READ_DATA`: bits 31:0, access unknown.
+  @inlinable public static var READ_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_RD_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC402 (byte 0x3_1008), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_RD_BURST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC402,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_ADDR BURST_ADDR@0:32")
+  }
+
+  /// `GDS_RD_BURST_ADDR.BURST_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var BURST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_RD_BURST_COUNT`: gfx_8_0 register, MMIO dword 0xC403 (byte 0x3_100C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_RD_BURST_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC403,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_COUNT BURST_COUNT@0:32")
+  }
+
+  /// `GDS_RD_BURST_COUNT.BURST_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var BURST_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_RD_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC404 (byte 0x3_1010), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_RD_BURST_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC404,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_DATA BURST_DATA@0:32")
+  }
+
+  /// `GDS_RD_BURST_DATA.BURST_DATA`: bits 31:0, access unknown.
+  @inlinable public static var BURST_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_WR_ADDR`: gfx_8_0 register, MMIO dword 0xC405 (byte 0x3_1014), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_WR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC405,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_ADDR WRITE_ADDR@0:32")
+  }
+
+  /// `GDS_WR_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_WR_DATA`: gfx_8_0 register, MMIO dword 0xC406 (byte 0x3_1018), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_WR_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC406,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_DATA WRITE_DATA@0:32")
+  }
+
+  /// `GDS_WR_DATA.WRITE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_WR_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC407 (byte 0x3_101C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_WR_BURST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC407,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_BURST_ADDR WRITE_ADDR@0:32")
+  }
+
+  /// `GDS_WR_BURST_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_WR_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC408 (byte 0x3_1020), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_WR_BURST_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC408,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_BURST_DATA WRITE_DATA@0:32")
+  }
+
+  /// `GDS_WR_BURST_DATA.WRITE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_WRITE_COMPLETE`: gfx_8_0 register, MMIO dword 0xC409 (byte 0x3_1024), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_WRITE_COMPLETE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC409,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WRITE_COMPLETE WRITE_COMPLETE@0:32")
+  }
+
+  /// `GDS_WRITE_COMPLETE.WRITE_COMPLETE`: bits 31:0, access unknown.
+  @inlinable public static var WRITE_COMPLETE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_ATOM_CNTL`: gfx_8_0 register, MMIO dword 0xC40A (byte 0x3_1028), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_CNTL AINC@0:6 UNUSED1@6:2 DMODE@8:2 UNUSED2@10:22")
+  }
+
+  /// `GDS_ATOM_CNTL.AINC`: bits 5:0, access unknown.
+  @inlinable public static var AINC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GDS_ATOM_CNTL.UNUSED1`: bits 7:6, access unknown.
+  @inlinable public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+
+  /// `GDS_ATOM_CNTL.DMODE`: bits 9:8, access unknown.
+  @inlinable public static var DMODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `GDS_ATOM_CNTL.UNUSED2`: bits 31:10, access unknown.
+  @inlinable public static var UNUSED2: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+}
+
+/// `GDS_ATOM_COMPLETE`: gfx_8_0 register, MMIO dword 0xC40B (byte 0x3_102C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_COMPLETE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_COMPLETE COMPLETE@0:1 UNUSED@1:31")
+  }
+
+  /// `GDS_ATOM_COMPLETE.COMPLETE`: bit 0, access unknown.
+  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_ATOM_COMPLETE.UNUSED`: bits 31:1, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `GDS_ATOM_BASE`: gfx_8_0 register, MMIO dword 0xC40C (byte 0x3_1030), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_BASE BASE@0:16 UNUSED@16:16")
+  }
+
+  /// `GDS_ATOM_BASE.BASE`: bits 15:0, access unknown.
+  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_ATOM_BASE.UNUSED`: bits 31:16, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_ATOM_SIZE`: gfx_8_0 register, MMIO dword 0xC40D (byte 0x3_1034), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SIZE SIZE@0:16 UNUSED@16:16")
+  }
+
+  /// `GDS_ATOM_SIZE.SIZE`: bits 15:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GDS_ATOM_SIZE.UNUSED`: bits 31:16, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `GDS_ATOM_OFFSET0`: gfx_8_0 register, MMIO dword 0xC40E (byte 0x3_1038), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_OFFSET0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OFFSET0 OFFSET0@0:8 UNUSED@8:24")
+  }
+
+  /// `GDS_ATOM_OFFSET0.OFFSET0`: bits 7:0, access unknown.
+  @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `GDS_ATOM_OFFSET0.UNUSED`: bits 31:8, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `GDS_ATOM_OFFSET1`: gfx_8_0 register, MMIO dword 0xC40F (byte 0x3_103C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_OFFSET1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OFFSET1 OFFSET1@0:8 UNUSED@8:24")
+  }
+
+  /// `GDS_ATOM_OFFSET1.OFFSET1`: bits 7:0, access unknown.
+  @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `GDS_ATOM_OFFSET1.UNUSED`: bits 31:8, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `GDS_ATOM_DST`: gfx_8_0 register, MMIO dword 0xC410 (byte 0x3_1040), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_DST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC410,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_DST DST@0:32")
+  }
+
+  /// `GDS_ATOM_DST.DST`: bits 31:0, access unknown.
+  @inlinable public static var DST: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_ATOM_OP`: gfx_8_0 register, MMIO dword 0xC411 (byte 0x3_1044), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_OP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC411,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OP OP@0:8 UNUSED@8:24")
+  }
+
+  /// `GDS_ATOM_OP.OP`: bits 7:0, access unknown.
+  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `GDS_ATOM_OP.UNUSED`: bits 31:8, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `GDS_ATOM_SRC0`: gfx_8_0 register, MMIO dword 0xC412 (byte 0x3_1048), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_SRC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC412,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC0 DATA@0:32")
+  }
+
+  /// `GDS_ATOM_SRC0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_ATOM_SRC0_U`: gfx_8_0 register, MMIO dword 0xC413 (byte 0x3_104C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_SRC0_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC413,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC0_U DATA@0:32")
+  }
+
+  /// `GDS_ATOM_SRC0_U.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_ATOM_SRC1`: gfx_8_0 register, MMIO dword 0xC414 (byte 0x3_1050), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_SRC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC414,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC1 DATA@0:32")
+  }
+
+  /// `GDS_ATOM_SRC1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GDS_ATOM_SRC1_U`: gfx_8_0 register, MMIO dword 0xC415 (byte 0x3_1054), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_ATOM_SRC1_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC415,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC1_U DATA@0:32")
+  }
+
+  /// `GDS_ATOM_SRC1_U.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -2,3483 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `CP_SC_PSINVOC_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC02F (byte 0x3_00BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SC_PSINVOC_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC02F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SC_PSINVOC_COUNT1_HI OBSOLETE@0:32")
-  }
-
-  /// `CP_SC_PSINVOC_COUNT1_HI.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_VGT_CSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC030 (byte 0x3_00C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_VGT_CSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC030,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_VGT_CSINVOC_COUNT_LO CSINVOC_COUNT_LO@0:32")
-  }
-
-  /// `CP_VGT_CSINVOC_COUNT_LO.CSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var CSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_VGT_CSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC031 (byte 0x3_00C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_VGT_CSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC031,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_VGT_CSINVOC_COUNT_HI CSINVOC_COUNT_HI@0:32")
-  }
-
-  /// `CP_VGT_CSINVOC_COUNT_HI.CSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var CSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PIPE_STATS_CONTROL`: gfx_8_0 register, MMIO dword 0xC03D (byte 0x3_00F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PIPE_STATS_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC03D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PIPE_STATS_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `CP_PIPE_STATS_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_PIPE_STATS_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-}
-
-/// `CP_STREAM_OUT_CONTROL`: gfx_8_0 register, MMIO dword 0xC03E (byte 0x3_00F8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_STREAM_OUT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC03E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_STREAM_OUT_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `CP_STREAM_OUT_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_STREAM_OUT_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-}
-
-/// `CP_STRMOUT_CNTL`: gfx_8_0 register, MMIO dword 0xC03F (byte 0x3_00FC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_STRMOUT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC03F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_STRMOUT_CNTL OFFSET_UPDATE_DONE@0:1")
-  }
-
-  /// `CP_STRMOUT_CNTL.OFFSET_UPDATE_DONE`: bit 0, access unknown.
-  @inlinable public static var OFFSET_UPDATE_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-}
-
-/// `SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0xC040 (byte 0x3_0100), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC040,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG0 SCRATCH_REG0@0:32")
-  }
-
-  /// `SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0xC041 (byte 0x3_0104), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC041,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG1 SCRATCH_REG1@0:32")
-  }
-
-  /// `SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0xC042 (byte 0x3_0108), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC042,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG2 SCRATCH_REG2@0:32")
-  }
-
-  /// `SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0xC043 (byte 0x3_010C), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC043,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG3 SCRATCH_REG3@0:32")
-  }
-
-  /// `SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0xC044 (byte 0x3_0110), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC044,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG4 SCRATCH_REG4@0:32")
-  }
-
-  /// `SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0xC045 (byte 0x3_0114), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC045,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG5 SCRATCH_REG5@0:32")
-  }
-
-  /// `SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0xC046 (byte 0x3_0118), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC046,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG6 SCRATCH_REG6@0:32")
-  }
-
-  /// `SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0xC047 (byte 0x3_011C), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC047,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_REG7 SCRATCH_REG7@0:32")
-  }
-
-  /// `SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SCRATCH_UMSK`: gfx_8_0 register, MMIO dword 0xC050 (byte 0x3_0140), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_UMSK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC050,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_UMSK OBSOLETE_UMSK@0:8 OBSOLETE_SWAP@16:2")
-  }
-
-  /// `SCRATCH_UMSK.OBSOLETE_UMSK`: bits 7:0, access unknown.
-  @inlinable public static var OBSOLETE_UMSK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `SCRATCH_UMSK.OBSOLETE_SWAP`: bits 17:16, access unknown.
-  @inlinable public static var OBSOLETE_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
-}
-
-/// `SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xC051 (byte 0x3_0144), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC051,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SCRATCH_ADDR OBSOLETE_ADDR@0:32")
-  }
-
-  /// `SCRATCH_ADDR.OBSOLETE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC052 (byte 0x3_0148), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC052,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
-  }
-
-  /// `CP_PFP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC053 (byte 0x3_014C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC053,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
-  }
-
-  /// `CP_PFP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC054 (byte 0x3_0150), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC054,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
-  }
-
-  /// `CP_PFP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC055 (byte 0x3_0154), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC055,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
-  }
-
-  /// `CP_PFP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC056 (byte 0x3_0158), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC056,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
-  }
-
-  /// `CP_PFP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_PFP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC057 (byte 0x3_015C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC057,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
-  }
-
-  /// `CP_PFP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_APPEND_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC058 (byte 0x3_0160), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC058,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_APPEND_ADDR_LO MEM_ADDR_LO@2:30")
-  }
-
-  /// `CP_APPEND_ADDR_LO.MEM_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_APPEND_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC059 (byte 0x3_0164), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC059,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_APPEND_ADDR_HI MEM_ADDR_HI@0:16 CS_PS_SEL@16:1 CACHE_POLICY@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} COMMAND@29:3")
-  }
-
-  /// `CP_APPEND_ADDR_HI.MEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var MEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_APPEND_ADDR_HI.CS_PS_SEL`: bit 16, access unknown.
-  @inlinable public static var CS_PS_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CP_APPEND_ADDR_HI.CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_APPEND_ADDR_HI.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-
-  /// `CP_APPEND_ADDR_HI.COMMAND`: bits 31:29, access unknown.
-  @inlinable public static var COMMAND: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
-}
-
-/// `CP_APPEND_DATA`: gfx_8_0 register, MMIO dword 0xC05A (byte 0x3_0168), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_APPEND_DATA DATA@0:32")
-  }
-
-  /// `CP_APPEND_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_APPEND_LAST_CS_FENCE`: gfx_8_0 register, MMIO dword 0xC05B (byte 0x3_016C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_LAST_CS_FENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_APPEND_LAST_CS_FENCE LAST_FENCE@0:32")
-  }
-
-  /// `CP_APPEND_LAST_CS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_APPEND_LAST_PS_FENCE`: gfx_8_0 register, MMIO dword 0xC05C (byte 0x3_0170), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_LAST_PS_FENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_APPEND_LAST_PS_FENCE LAST_FENCE@0:32")
-  }
-
-  /// `CP_APPEND_LAST_PS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
-  }
-
-  /// `CP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_ATOMIC_PREOP_LO`, at the same offset.
-public enum CP_ME_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
-  }
-
-  /// `CP_ME_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
-  }
-
-  /// `CP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_ATOMIC_PREOP_HI`, at the same offset.
-public enum CP_ME_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
-  }
-
-  /// `CP_ME_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
-  }
-
-  /// `CP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_GDS_ATOMIC0_PREOP_LO`, at the same offset.
-public enum CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC05F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
-  }
-
-  /// `CP_ME_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC060,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
-  }
-
-  /// `CP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_GDS_ATOMIC0_PREOP_HI`, at the same offset.
-public enum CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC060,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
-  }
-
-  /// `CP_ME_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC061,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
-  }
-
-  /// `CP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_GDS_ATOMIC1_PREOP_LO`, at the same offset.
-public enum CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC061,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
-  }
-
-  /// `CP_ME_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC062,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
-  }
-
-  /// `CP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_GDS_ATOMIC1_PREOP_HI`, at the same offset.
-public enum CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC062,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
-  }
-
-  /// `CP_ME_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_MC_WADDR_LO`: gfx_8_0 register, MMIO dword 0xC069 (byte 0x3_01A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_WADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC069,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_WADDR_LO ME_MC_WADDR_SWAP@0:2 ME_MC_WADDR_LO@2:30")
-  }
-
-  /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ME_MC_WADDR_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ME_MC_WADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_ME_MC_WADDR_HI`: gfx_8_0 register, MMIO dword 0xC06A (byte 0x3_01A8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_WADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_WADDR_HI ME_MC_WADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
-  }
-
-  /// `CP_ME_MC_WADDR_HI.ME_MC_WADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ME_MC_WADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `CP_ME_MC_WADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
-
-  /// `CP_ME_MC_WADDR_HI.CACHE_POLICY`: bit 22, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-}
-
-/// `CP_ME_MC_WDATA_LO`: gfx_8_0 register, MMIO dword 0xC06B (byte 0x3_01AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_WDATA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_WDATA_LO ME_MC_WDATA_LO@0:32")
-  }
-
-  /// `CP_ME_MC_WDATA_LO.ME_MC_WDATA_LO`: bits 31:0, access unknown.
-  @inlinable public static var ME_MC_WDATA_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_MC_WDATA_HI`: gfx_8_0 register, MMIO dword 0xC06C (byte 0x3_01B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_WDATA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_WDATA_HI ME_MC_WDATA_HI@0:32")
-  }
-
-  /// `CP_ME_MC_WDATA_HI.ME_MC_WDATA_HI`: bits 31:0, access unknown.
-  @inlinable public static var ME_MC_WDATA_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_ME_MC_RADDR_LO`: gfx_8_0 register, MMIO dword 0xC06D (byte 0x3_01B4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_RADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_RADDR_LO ME_MC_RADDR_SWAP@0:2 ME_MC_RADDR_LO@2:30")
-  }
-
-  /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ME_MC_RADDR_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ME_MC_RADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
-}
-
-/// `CP_ME_MC_RADDR_HI`: gfx_8_0 register, MMIO dword 0xC06E (byte 0x3_01B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_MC_RADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_MC_RADDR_HI ME_MC_RADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
-  }
-
-  /// `CP_ME_MC_RADDR_HI.ME_MC_RADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ME_MC_RADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `CP_ME_MC_RADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
-
-  /// `CP_ME_MC_RADDR_HI.CACHE_POLICY`: bit 22, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-}
-
-/// `CP_SEM_WAIT_TIMER`: gfx_8_0 register, MMIO dword 0xC06F (byte 0x3_01BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SEM_WAIT_TIMER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC06F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SEM_WAIT_TIMER SEM_WAIT_TIMER@0:32")
-  }
-
-  /// `CP_SEM_WAIT_TIMER.SEM_WAIT_TIMER`: bits 31:0, access unknown.
-  @inlinable public static var SEM_WAIT_TIMER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_SIG_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC070 (byte 0x3_01C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SIG_SEM_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC070,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SIG_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
-  }
-
-  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
-}
-
-/// `CP_SIG_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC071 (byte 0x3_01C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SIG_SEM_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC071,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SIG_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
-  }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
-}
-
-/// `CP_WAIT_REG_MEM_TIMEOUT`: gfx_8_0 register, MMIO dword 0xC074 (byte 0x3_01D0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC074,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_WAIT_REG_MEM_TIMEOUT WAIT_REG_MEM_TIMEOUT@0:32")
-  }
-
-  /// `CP_WAIT_REG_MEM_TIMEOUT.WAIT_REG_MEM_TIMEOUT`: bits 31:0, access unknown.
-  @inlinable public static var WAIT_REG_MEM_TIMEOUT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_WAIT_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC075 (byte 0x3_01D4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_WAIT_SEM_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC075,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_WAIT_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
-  }
-
-  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
-}
-
-/// `CP_WAIT_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC076 (byte 0x3_01D8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_WAIT_SEM_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC076,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_WAIT_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
-  }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
-}
-
-/// `CP_DMA_PFP_CONTROL`: gfx_8_0 register, MMIO dword 0xC077 (byte 0x3_01DC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC077,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
-  }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_ATC`: bit 12, access unknown.
-  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_DMA_PFP_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_ATC`: bit 24, access unknown.
-  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-}
-
-/// `CP_DMA_ME_CONTROL`: gfx_8_0 register, MMIO dword 0xC078 (byte 0x3_01E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC078,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
-  }
-
-  /// `CP_DMA_ME_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.SRC_ATC`: bit 12, access unknown.
-  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_DMA_ME_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.DST_ATC`: bit 24, access unknown.
-  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CP_DMA_ME_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-}
-
-/// `CP_COHER_BASE_HI`: gfx_8_0 register, MMIO dword 0xC079 (byte 0x3_01E4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC079,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_BASE_HI COHER_BASE_HI_256B@0:8")
-  }
-
-  /// `CP_COHER_BASE_HI.COHER_BASE_HI_256B`: bits 7:0, access unknown.
-  @inlinable public static var COHER_BASE_HI_256B: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `CP_COHER_START_DELAY`: gfx_8_0 register, MMIO dword 0xC07B (byte 0x3_01EC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_START_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC07B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_START_DELAY START_DELAY_COUNT@0:6")
-  }
-
-  /// `CP_COHER_START_DELAY.START_DELAY_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var START_DELAY_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
-}
-
-/// `CP_COHER_CNTL`: gfx_8_0 register, MMIO dword 0xC07C (byte 0x3_01F0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC07C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_CNTL DEST_BASE_0_ENA@0:1 DEST_BASE_1_ENA@1:1 TC_SD_ACTION_ENA@2:1 TC_NC_ACTION_ENA@3:1 CB0_DEST_BASE_ENA@6:1 CB1_DEST_BASE_ENA@7:1 CB2_DEST_BASE_ENA@8:1 CB3_DEST_BASE_ENA@9:1 CB4_DEST_BASE_ENA@10:1 CB5_DEST_BASE_ENA@11:1 CB6_DEST_BASE_ENA@12:1 CB7_DEST_BASE_ENA@13:1 DB_DEST_BASE_ENA@14:1 TCL1_VOL_ACTION_ENA@15:1 TC_WB_ACTION_ENA@18:1 DEST_BASE_2_ENA@19:1 DEST_BASE_3_ENA@21:1 TCL1_ACTION_ENA@22:1 TC_ACTION_ENA@23:1 CB_ACTION_ENA@25:1 DB_ACTION_ENA@26:1 SH_KCACHE_ACTION_ENA@27:1 SH_KCACHE_VOL_ACTION_ENA@28:1 SH_ICACHE_ACTION_ENA@29:1 SH_KCACHE_WB_ACTION_ENA@30:1 SH_SD_ACTION_ENA@31:1")
-  }
-
-  /// `CP_COHER_CNTL.DEST_BASE_0_ENA`: bit 0, access unknown.
-  @inlinable public static var DEST_BASE_0_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.DEST_BASE_1_ENA`: bit 1, access unknown.
-  @inlinable public static var DEST_BASE_1_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TC_SD_ACTION_ENA`: bit 2, access unknown.
-  @inlinable public static var TC_SD_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TC_NC_ACTION_ENA`: bit 3, access unknown.
-  @inlinable public static var TC_NC_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB0_DEST_BASE_ENA`: bit 6, access unknown.
-  @inlinable public static var CB0_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB1_DEST_BASE_ENA`: bit 7, access unknown.
-  @inlinable public static var CB1_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB2_DEST_BASE_ENA`: bit 8, access unknown.
-  @inlinable public static var CB2_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB3_DEST_BASE_ENA`: bit 9, access unknown.
-  @inlinable public static var CB3_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB4_DEST_BASE_ENA`: bit 10, access unknown.
-  @inlinable public static var CB4_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB5_DEST_BASE_ENA`: bit 11, access unknown.
-  @inlinable public static var CB5_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB6_DEST_BASE_ENA`: bit 12, access unknown.
-  @inlinable public static var CB6_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.CB7_DEST_BASE_ENA`: bit 13, access unknown.
-  @inlinable public static var CB7_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.DB_DEST_BASE_ENA`: bit 14, access unknown.
-  @inlinable public static var DB_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TCL1_VOL_ACTION_ENA`: bit 15, access unknown.
-  @inlinable public static var TCL1_VOL_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TC_WB_ACTION_ENA`: bit 18, access unknown.
-  @inlinable public static var TC_WB_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.DEST_BASE_2_ENA`: bit 19, access unknown.
-  @inlinable public static var DEST_BASE_2_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.DEST_BASE_3_ENA`: bit 21, access unknown.
-  @inlinable public static var DEST_BASE_3_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TCL1_ACTION_ENA`: bit 22, access unknown.
-  @inlinable public static var TCL1_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.TC_ACTION_ENA`: bit 23, access unknown.
-  @inlinable public static var TC_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_COHER_CNTL.CB_ACTION_ENA`: bit 25, access unknown.
-  @inlinable public static var CB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_COHER_CNTL.DB_ACTION_ENA`: bit 26, access unknown.
-  @inlinable public static var DB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_COHER_CNTL.SH_KCACHE_ACTION_ENA`: bit 27, access unknown.
-  @inlinable public static var SH_KCACHE_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.SH_KCACHE_VOL_ACTION_ENA`: bit 28, access unknown.
-  @inlinable public static var SH_KCACHE_VOL_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.SH_ICACHE_ACTION_ENA`: bit 29, access unknown.
-  @inlinable public static var SH_ICACHE_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.SH_KCACHE_WB_ACTION_ENA`: bit 30, access unknown.
-  @inlinable public static var SH_KCACHE_WB_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CP_COHER_CNTL.SH_SD_ACTION_ENA`: bit 31, access unknown.
-  @inlinable public static var SH_SD_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_COHER_SIZE`: gfx_8_0 register, MMIO dword 0xC07D (byte 0x3_01F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC07D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_SIZE COHER_SIZE_256B@0:32")
-  }
-
-  /// `CP_COHER_SIZE.COHER_SIZE_256B`: bits 31:0, access unknown.
-  @inlinable public static var COHER_SIZE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_COHER_BASE`: gfx_8_0 register, MMIO dword 0xC07E (byte 0x3_01F8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC07E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_BASE COHER_BASE_256B@0:32")
-  }
-
-  /// `CP_COHER_BASE.COHER_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var COHER_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_COHER_STATUS`: gfx_8_0 register, MMIO dword 0xC07F (byte 0x3_01FC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC07F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_STATUS MATCHING_GFX_CNTX@0:8 MEID@24:2 PHASE1_STATUS@30:1 STATUS@31:1")
-  }
-
-  /// `CP_COHER_STATUS.MATCHING_GFX_CNTX`: bits 7:0, access unknown.
-  @inlinable public static var MATCHING_GFX_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `CP_COHER_STATUS.MEID`: bits 25:24, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_COHER_STATUS.PHASE1_STATUS`: bit 30, access unknown.
-  @inlinable public static var PHASE1_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_COHER_STATUS.STATUS`: bit 31, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CP_DMA_ME_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC080 (byte 0x3_0200), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_SRC_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC080,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_SRC_ADDR SRC_ADDR@0:32")
-  }
-
-  /// `CP_DMA_ME_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DMA_ME_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC081 (byte 0x3_0204), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_SRC_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC081,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_SRC_ADDR_HI SRC_ADDR_HI@0:16")
-  }
-
-  /// `CP_DMA_ME_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DMA_ME_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC082 (byte 0x3_0208), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_DST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC082,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_DST_ADDR DST_ADDR@0:32")
-  }
-
-  /// `CP_DMA_ME_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DMA_ME_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC083 (byte 0x3_020C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_DST_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC083,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_DST_ADDR_HI DST_ADDR_HI@0:16")
-  }
-
-  /// `CP_DMA_ME_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DMA_ME_COMMAND`: gfx_8_0 register, MMIO dword 0xC084 (byte 0x3_0210), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC084,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_ME_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
-  }
-
-  /// `CP_DMA_ME_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `CP_DMA_ME_COMMAND.DIS_WC`: bit 21, access unknown.
-  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_ME_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_DMA_ME_COMMAND.SAS`: bit 26, access unknown.
-  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.DAS`: bit 27, access unknown.
-  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.SAIC`: bit 28, access unknown.
-  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.DAIC`: bit 29, access unknown.
-  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-}
-
-/// `CP_DMA_PFP_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC085 (byte 0x3_0214), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_SRC_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC085,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_SRC_ADDR SRC_ADDR@0:32")
-  }
-
-  /// `CP_DMA_PFP_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DMA_PFP_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC086 (byte 0x3_0218), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_SRC_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC086,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_SRC_ADDR_HI SRC_ADDR_HI@0:16")
-  }
-
-  /// `CP_DMA_PFP_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DMA_PFP_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC087 (byte 0x3_021C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_DST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC087,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_DST_ADDR DST_ADDR@0:32")
-  }
-
-  /// `CP_DMA_PFP_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DMA_PFP_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC088 (byte 0x3_0220), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_DST_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC088,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_DST_ADDR_HI DST_ADDR_HI@0:16")
-  }
-
-  /// `CP_DMA_PFP_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DMA_PFP_COMMAND`: gfx_8_0 register, MMIO dword 0xC089 (byte 0x3_0224), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC089,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_PFP_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
-  }
-
-  /// `CP_DMA_PFP_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `CP_DMA_PFP_COMMAND.DIS_WC`: bit 21, access unknown.
-  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_PFP_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_DMA_PFP_COMMAND.SAS`: bit 26, access unknown.
-  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.DAS`: bit 27, access unknown.
-  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.SAIC`: bit 28, access unknown.
-  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.DAIC`: bit 29, access unknown.
-  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-}
-
-/// `CP_DMA_CNTL`: gfx_8_0 register, MMIO dword 0xC08A (byte 0x3_0228), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_CNTL MIN_AVAILSZ@4:2 BUFFER_DEPTH@16:4 PIO_FIFO_EMPTY@28:1 PIO_FIFO_FULL@29:1 PIO_COUNT@30:2")
-  }
-
-  /// `CP_DMA_CNTL.MIN_AVAILSZ`: bits 5:4, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `CP_DMA_CNTL.BUFFER_DEPTH`: bits 19:16, access unknown.
-  @inlinable public static var BUFFER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `CP_DMA_CNTL.PIO_FIFO_EMPTY`: bit 28, access unknown.
-  @inlinable public static var PIO_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CP_DMA_CNTL.PIO_FIFO_FULL`: bit 29, access unknown.
-  @inlinable public static var PIO_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_DMA_CNTL.PIO_COUNT`: bits 31:30, access unknown.
-  @inlinable public static var PIO_COUNT: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `CP_DMA_READ_TAGS`: gfx_8_0 register, MMIO dword 0xC08B (byte 0x3_022C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_READ_TAGS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DMA_READ_TAGS DMA_READ_TAG@0:26 DMA_READ_TAG_VALID@28:1")
-  }
-
-  /// `CP_DMA_READ_TAGS.DMA_READ_TAG`: bits 25:0, access unknown.
-  @inlinable public static var DMA_READ_TAG: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 26)
-  }
-
-  /// `CP_DMA_READ_TAGS.DMA_READ_TAG_VALID`: bit 28, access unknown.
-  @inlinable public static var DMA_READ_TAG_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-}
-
-/// `CP_COHER_SIZE_HI`: gfx_8_0 register, MMIO dword 0xC08C (byte 0x3_0230), access unknown, reset unknown (`write` starts from 0).
-public enum CP_COHER_SIZE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_COHER_SIZE_HI COHER_SIZE_HI_256B@0:8")
-  }
-
-  /// `CP_COHER_SIZE_HI.COHER_SIZE_HI_256B`: bits 7:0, access unknown.
-  @inlinable public static var COHER_SIZE_HI_256B: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `CP_PFP_IB_CONTROL`: gfx_8_0 register, MMIO dword 0xC08D (byte 0x3_0234), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_IB_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_IB_CONTROL IB_EN@0:8")
-  }
-
-  /// `CP_PFP_IB_CONTROL.IB_EN`: bits 7:0, access unknown.
-  @inlinable public static var IB_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `CP_PFP_LOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xC08E (byte 0x3_0238), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_LOAD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_LOAD_CONTROL CONFIG_REG_EN@0:1 CNTX_REG_EN@1:1 SH_GFX_REG_EN@16:1 SH_CS_REG_EN@24:1")
-  }
-
-  /// `CP_PFP_LOAD_CONTROL.CONFIG_REG_EN`: bit 0, access unknown.
-  @inlinable public static var CONFIG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_PFP_LOAD_CONTROL.CNTX_REG_EN`: bit 1, access unknown.
-  @inlinable public static var CNTX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CP_PFP_LOAD_CONTROL.SH_GFX_REG_EN`: bit 16, access unknown.
-  @inlinable public static var SH_GFX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CP_PFP_LOAD_CONTROL.SH_CS_REG_EN`: bit 24, access unknown.
-  @inlinable public static var SH_CS_REG_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-}
-
-/// `CP_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0xC08F (byte 0x3_023C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SCRATCH_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC08F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SCRATCH_INDEX SCRATCH_INDEX@0:8")
-  }
-
-  /// `CP_SCRATCH_INDEX.SCRATCH_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `CP_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xC090 (byte 0x3_0240), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC090,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SCRATCH_DATA SCRATCH_DATA@0:32")
-  }
-
-  /// `CP_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC091 (byte 0x3_0244), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC091,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_RB_OFFSET RB_OFFSET@0:20")
-  }
-
-  /// `CP_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC092 (byte 0x3_0248), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC092,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_OFFSET IB1_OFFSET@0:20")
-  }
-
-  /// `CP_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC093 (byte 0x3_024C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC093,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_OFFSET IB2_OFFSET@0:20")
-  }
-
-  /// `CP_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_IB1_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC094 (byte 0x3_0250), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_PREAMBLE_BEGIN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC094,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_PREAMBLE_BEGIN IB1_PREAMBLE_BEGIN@0:20")
-  }
-
-  /// `CP_IB1_PREAMBLE_BEGIN.IB1_PREAMBLE_BEGIN`: bits 19:0, access unknown.
-  @inlinable public static var IB1_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
-}
-
-/// `CP_IB1_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC095 (byte 0x3_0254), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_PREAMBLE_END: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC095,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_PREAMBLE_END IB1_PREAMBLE_END@0:20")
-  }
-
-  /// `CP_IB1_PREAMBLE_END.IB1_PREAMBLE_END`: bits 19:0, access unknown.
-  @inlinable public static var IB1_PREAMBLE_END: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
-}
-
-/// `CP_IB2_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC096 (byte 0x3_0258), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_PREAMBLE_BEGIN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC096,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_PREAMBLE_BEGIN IB2_PREAMBLE_BEGIN@0:20")
-  }
-
-  /// `CP_IB2_PREAMBLE_BEGIN.IB2_PREAMBLE_BEGIN`: bits 19:0, access unknown.
-  @inlinable public static var IB2_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
-}
-
-/// `CP_IB2_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC097 (byte 0x3_025C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_PREAMBLE_END: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC097,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_PREAMBLE_END IB2_PREAMBLE_END@0:20")
-  }
-
-  /// `CP_IB2_PREAMBLE_END.IB2_PREAMBLE_END`: bits 19:0, access unknown.
-  @inlinable public static var IB2_PREAMBLE_END: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
-}
-
-/// `CP_CE_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC098 (byte 0x3_0260), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC098,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB1_OFFSET IB1_OFFSET@0:20")
-  }
-
-  /// `CP_CE_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_CE_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC099 (byte 0x3_0264), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC099,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB2_OFFSET IB2_OFFSET@0:20")
-  }
-
-  /// `CP_CE_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_CE_COUNTER`: gfx_8_0 register, MMIO dword 0xC09A (byte 0x3_0268), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC09A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_COUNTER CONST_ENGINE_COUNT@0:32")
-  }
-
-  /// `CP_CE_COUNTER.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_CE_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC09B (byte 0x3_026C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_RB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC09B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_RB_OFFSET RB_OFFSET@0:20")
-  }
-
-  /// `CP_CE_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_CE_INIT_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C3 (byte 0x3_030C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_INIT_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_INIT_BASE_LO INIT_BASE_LO@5:27")
-  }
-
-  /// `CP_CE_INIT_BASE_LO.INIT_BASE_LO`: bits 31:5, access unknown.
-  @inlinable public static var INIT_BASE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 5, width: 27)
-  }
-}
-
-/// `CP_CE_INIT_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C4 (byte 0x3_0310), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_INIT_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_INIT_BASE_HI INIT_BASE_HI@0:16")
-  }
-
-  /// `CP_CE_INIT_BASE_HI.INIT_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var INIT_BASE_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `CP_CE_INIT_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C5 (byte 0x3_0314), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_INIT_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_INIT_BUFSZ INIT_BUFSZ@0:12")
-  }
-
-  /// `CP_CE_INIT_BUFSZ.INIT_BUFSZ`: bits 11:0, access unknown.
-  @inlinable public static var INIT_BUFSZ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-}
-
-/// `CP_CE_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C6 (byte 0x3_0318), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB1_BASE_LO IB1_BASE_LO@2:30")
-  }
-
-  /// `CP_CE_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_CE_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C7 (byte 0x3_031C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB1_BASE_HI IB1_BASE_HI@0:16")
-  }
-
-  /// `CP_CE_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_CE_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C8 (byte 0x3_0320), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB1_BUFSZ IB1_BUFSZ@0:20")
-  }
-
-  /// `CP_CE_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_CE_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C9 (byte 0x3_0324), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0C9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB2_BASE_LO IB2_BASE_LO@2:30")
-  }
-
-  /// `CP_CE_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_CE_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CA (byte 0x3_0328), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB2_BASE_HI IB2_BASE_HI@0:16")
-  }
-
-  /// `CP_CE_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_CE_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CB (byte 0x3_032C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_IB2_BUFSZ IB2_BUFSZ@0:20")
-  }
-
-  /// `CP_CE_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CC (byte 0x3_0330), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_BASE_LO IB1_BASE_LO@2:30")
-  }
-
-  /// `CP_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CD (byte 0x3_0334), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_BASE_HI IB1_BASE_HI@0:16")
-  }
-
-  /// `CP_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CE (byte 0x3_0338), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB1_BUFSZ IB1_BUFSZ@0:20")
-  }
-
-  /// `CP_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CF (byte 0x3_033C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0CF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_BASE_LO IB2_BASE_LO@2:30")
-  }
-
-  /// `CP_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D0 (byte 0x3_0340), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_BASE_HI IB2_BASE_HI@0:16")
-  }
-
-  /// `CP_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D1 (byte 0x3_0344), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_IB2_BUFSZ IB2_BUFSZ@0:20")
-  }
-
-  /// `CP_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_ST_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0D2 (byte 0x3_0348), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ST_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ST_BASE_LO ST_BASE_LO@2:30")
-  }
-
-  /// `CP_ST_BASE_LO.ST_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var ST_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `CP_ST_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D3 (byte 0x3_034C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ST_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ST_BASE_HI ST_BASE_HI@0:16")
-  }
-
-  /// `CP_ST_BASE_HI.ST_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var ST_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_ST_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D4 (byte 0x3_0350), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ST_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ST_BUFSZ ST_BUFSZ@0:20")
-  }
-
-  /// `CP_ST_BUFSZ.ST_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var ST_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `CP_EOP_DONE_EVENT_CNTL`: gfx_8_0 register, MMIO dword 0xC0D5 (byte 0x3_0354), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_EVENT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_EVENT_CNTL WBINV_TC_OP@0:7 WBINV_ACTION_ENA@12:6 CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
-  }
-
-  /// `CP_EOP_DONE_EVENT_CNTL.WBINV_TC_OP`: bits 6:0, access unknown.
-  @inlinable public static var WBINV_TC_OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CP_EOP_DONE_EVENT_CNTL.WBINV_ACTION_ENA`: bits 17:12, access unknown.
-  @inlinable public static var WBINV_ACTION_ENA: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
-
-  /// `CP_EOP_DONE_EVENT_CNTL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_EOP_DONE_EVENT_CNTL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
-}
-
-/// `CP_EOP_DONE_DATA_CNTL`: gfx_8_0 register, MMIO dword 0xC0D6 (byte 0x3_0358), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_DATA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_DATA_CNTL CNTX_ID@0:16 DST_SEL@16:2 INT_SEL@24:3 DATA_SEL@29:3")
-  }
-
-  /// `CP_EOP_DONE_DATA_CNTL.CNTX_ID`: bits 15:0, access unknown.
-  @inlinable public static var CNTX_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_EOP_DONE_DATA_CNTL.DST_SEL`: bits 17:16, access unknown.
-  @inlinable public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `CP_EOP_DONE_DATA_CNTL.INT_SEL`: bits 26:24, access unknown.
-  @inlinable public static var INT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `CP_EOP_DONE_DATA_CNTL.DATA_SEL`: bits 31:29, access unknown.
-  @inlinable public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
-}
-
-/// `CP_EOP_DONE_CNTX_ID`: gfx_8_0 register, MMIO dword 0xC0D7 (byte 0x3_035C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_CNTX_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0D7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_EOP_DONE_CNTX_ID CNTX_ID@0:28")
-  }
-
-  /// `CP_EOP_DONE_CNTX_ID.CNTX_ID`: bits 27:0, access unknown.
-  @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
-}
-
-/// `CP_PFP_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0EC (byte 0x3_03B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_COMPLETION_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0EC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_COMPLETION_STATUS STATUS@0:2")
-  }
-
-  /// `CP_PFP_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_CE_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0ED (byte 0x3_03B4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_COMPLETION_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0ED,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_COMPLETION_STATUS STATUS@0:2")
-  }
-
-  /// `CP_CE_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_PRED_NOT_VISIBLE`: gfx_8_0 register, MMIO dword 0xC0EE (byte 0x3_03B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PRED_NOT_VISIBLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0EE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PRED_NOT_VISIBLE NOT_VISIBLE@0:1")
-  }
-
-  /// `CP_PRED_NOT_VISIBLE.NOT_VISIBLE`: bit 0, access unknown.
-  @inlinable public static var NOT_VISIBLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `CP_PFP_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F0 (byte 0x3_03C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_METADATA_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_METADATA_BASE_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_PFP_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_PFP_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F1 (byte 0x3_03C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_METADATA_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_PFP_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_CE_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F2 (byte 0x3_03C8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_METADATA_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_METADATA_BASE_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_CE_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_CE_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F3 (byte 0x3_03CC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_METADATA_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_CE_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DRAW_INDX_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F4 (byte 0x3_03D0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_INDX_INDR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_INDX_INDR_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_DRAW_INDX_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DRAW_INDX_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F5 (byte 0x3_03D4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_INDX_INDR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_INDX_INDR_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_DRAW_INDX_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DISPATCH_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F6 (byte 0x3_03D8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DISPATCH_INDR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DISPATCH_INDR_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_DISPATCH_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DISPATCH_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F7 (byte 0x3_03DC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DISPATCH_INDR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DISPATCH_INDR_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_DISPATCH_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_INDEX_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F8 (byte 0x3_03E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INDEX_BASE_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_INDEX_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_INDEX_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F9 (byte 0x3_03E4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0F9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INDEX_BASE_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_INDEX_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC0FA (byte 0x3_03E8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0FA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_INDEX_TYPE INDEX_TYPE@0:2")
-  }
-
-  /// `CP_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `CP_GDS_BKUP_ADDR`: gfx_8_0 register, MMIO dword 0xC0FB (byte 0x3_03EC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_BKUP_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0FB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_BKUP_ADDR ADDR_LO@0:32")
-  }
-
-  /// `CP_GDS_BKUP_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_GDS_BKUP_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0FC (byte 0x3_03F0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_BKUP_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0FC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_GDS_BKUP_ADDR_HI ADDR_HI@0:16")
-  }
-
-  /// `CP_GDS_BKUP_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_SAMPLE_STATUS`: gfx_8_0 register, MMIO dword 0xC0FD (byte 0x3_03F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SAMPLE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC0FD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_SAMPLE_STATUS Z_PASS_ACITVE@0:1 STREAMOUT_ACTIVE@1:1 PIPELINE_ACTIVE@2:1 STIPPLE_ACTIVE@3:1 VGT_BUFFERS_ACTIVE@4:1 SCREEN_EXT_ACTIVE@5:1 DRAW_INDIRECT_ACTIVE@6:1 DISP_INDIRECT_ACTIVE@7:1")
-  }
-
-  /// `CP_SAMPLE_STATUS.Z_PASS_ACITVE`: bit 0, access unknown.
-  @inlinable public static var Z_PASS_ACITVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_SAMPLE_STATUS.STREAMOUT_ACTIVE`: bit 1, access unknown.
-  @inlinable public static var STREAMOUT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CP_SAMPLE_STATUS.PIPELINE_ACTIVE`: bit 2, access unknown.
-  @inlinable public static var PIPELINE_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `CP_SAMPLE_STATUS.STIPPLE_ACTIVE`: bit 3, access unknown.
-  @inlinable public static var STIPPLE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `CP_SAMPLE_STATUS.VGT_BUFFERS_ACTIVE`: bit 4, access unknown.
-  @inlinable public static var VGT_BUFFERS_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CP_SAMPLE_STATUS.SCREEN_EXT_ACTIVE`: bit 5, access unknown.
-  @inlinable public static var SCREEN_EXT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `CP_SAMPLE_STATUS.DRAW_INDIRECT_ACTIVE`: bit 6, access unknown.
-  @inlinable public static var DRAW_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `CP_SAMPLE_STATUS.DISP_INDIRECT_ACTIVE`: bit 7, access unknown.
-  @inlinable public static var DISP_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-}
-
-/// `GRBM_GFX_INDEX`: gfx_8_0 register, MMIO dword 0xC200 (byte 0x3_0800), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_GFX_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC200,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_GFX_INDEX INSTANCE_INDEX@0:8 SH_INDEX@8:8 SE_INDEX@16:8 SH_BROADCAST_WRITES@29:1 INSTANCE_BROADCAST_WRITES@30:1 SE_BROADCAST_WRITES@31:1")
-  }
-
-  /// `GRBM_GFX_INDEX.INSTANCE_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `GRBM_GFX_INDEX.SH_INDEX`: bits 15:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `GRBM_GFX_INDEX.SE_INDEX`: bits 23:16, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `GRBM_GFX_INDEX.SH_BROADCAST_WRITES`: bit 29, access unknown.
-  @inlinable public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `GRBM_GFX_INDEX.INSTANCE_BROADCAST_WRITES`: bit 30, access unknown.
-  @inlinable public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `GRBM_GFX_INDEX.SE_BROADCAST_WRITES`: bit 31, access unknown.
-  @inlinable public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `VGT_ESGS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC240 (byte 0x3_0900), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ESGS_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC240,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_ESGS_RING_SIZE MEM_SIZE@0:32")
-  }
-
-  /// `VGT_ESGS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_GSVS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC241 (byte 0x3_0904), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC241,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_GSVS_RING_SIZE MEM_SIZE@0:32")
-  }
-
-  /// `VGT_GSVS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0xC242 (byte 0x3_0908), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PRIMITIVE_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC242,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PRIMITIVE_TYPE PRIM_TYPE@0:6")
-  }
-
-  /// `VGT_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-}
-
-/// `VGT_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC243 (byte 0x3_090C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC243,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_INDEX_TYPE INDEX_TYPE@0:2")
-  }
-
-  /// `VGT_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-}
-
-/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0`: gfx_8_0 register, MMIO dword 0xC244 (byte 0x3_0910), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC244,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_0 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1`: gfx_8_0 register, MMIO dword 0xC245 (byte 0x3_0914), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC245,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_1 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2`: gfx_8_0 register, MMIO dword 0xC246 (byte 0x3_0918), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC246,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_2 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3`: gfx_8_0 register, MMIO dword 0xC247 (byte 0x3_091C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC247,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_3 SIZE@0:32")
-  }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_NUM_INDICES`: gfx_8_0 register, MMIO dword 0xC24C (byte 0x3_0930), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_NUM_INDICES: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC24C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_NUM_INDICES NUM_INDICES@0:32")
-  }
-
-  /// `VGT_NUM_INDICES.NUM_INDICES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `VGT_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xC24D (byte 0x3_0934), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_NUM_INSTANCES: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC24D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_NUM_INSTANCES NUM_INSTANCES@0:32")
-  }
-
-  /// `VGT_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_TF_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC24E (byte 0x3_0938), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_TF_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC24E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_TF_RING_SIZE SIZE@0:16")
-  }
-
-  /// `VGT_TF_RING_SIZE.SIZE`: bits 15:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `VGT_HS_OFFCHIP_PARAM`: gfx_8_0 register, MMIO dword 0xC24F (byte 0x3_093C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_HS_OFFCHIP_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC24F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_HS_OFFCHIP_PARAM OFFCHIP_BUFFERING@0:9 OFFCHIP_GRANULARITY@9:2")
-  }
-
-  /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_BUFFERING`: bits 8:0, access unknown.
-  @inlinable public static var OFFCHIP_BUFFERING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
-
-  /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_GRANULARITY`: bits 10:9, access unknown.
-  @inlinable public static var OFFCHIP_GRANULARITY: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
-}
-
-/// `VGT_TF_MEMORY_BASE`: gfx_8_0 register, MMIO dword 0xC250 (byte 0x3_0940), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_TF_MEMORY_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC250,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_TF_MEMORY_BASE BASE@0:32")
-  }
-
-  /// `VGT_TF_MEMORY_BASE.BASE`: bits 31:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `PA_SU_LINE_STIPPLE_VALUE`: gfx_8_0 register, MMIO dword 0xC280 (byte 0x3_0A00), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_LINE_STIPPLE_VALUE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC280,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_LINE_STIPPLE_VALUE LINE_STIPPLE_VALUE@0:24")
-  }
-
-  /// `PA_SU_LINE_STIPPLE_VALUE.LINE_STIPPLE_VALUE`: bits 23:0, access unknown.
-  @inlinable public static var LINE_STIPPLE_VALUE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
-}
-
-/// `PA_SC_LINE_STIPPLE_STATE`: gfx_8_0 register, MMIO dword 0xC281 (byte 0x3_0A04), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_LINE_STIPPLE_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC281,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_LINE_STIPPLE_STATE CURRENT_PTR@0:4 CURRENT_COUNT@8:8")
-  }
-
-  /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_PTR`: bits 3:0, access unknown.
-  @inlinable public static var CURRENT_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_COUNT`: bits 15:8, access unknown.
-  @inlinable public static var CURRENT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-}
-
-/// `PA_SC_SCREEN_EXTENT_MIN_0`: gfx_8_0 register, MMIO dword 0xC284 (byte 0x3_0A10), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MIN_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC284,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_EXTENT_MIN_0 X@0:16 Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_0.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_0.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `PA_SC_SCREEN_EXTENT_MAX_0`: gfx_8_0 register, MMIO dword 0xC285 (byte 0x3_0A14), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MAX_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC285,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_EXTENT_MAX_0 X@0:16 Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_0.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_0.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `PA_SC_SCREEN_EXTENT_MIN_1`: gfx_8_0 register, MMIO dword 0xC286 (byte 0x3_0A18), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MIN_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC286,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_EXTENT_MIN_1 X@0:16 Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_1.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_1.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `PA_SC_SCREEN_EXTENT_MAX_1`: gfx_8_0 register, MMIO dword 0xC28B (byte 0x3_0A2C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MAX_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC28B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_SCREEN_EXTENT_MAX_1 X@0:16 Y@16:16")
-  }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_1.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_1.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `PA_SC_P3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A0 (byte 0x3_0A80), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_P3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-}
-
-/// `PA_SC_P3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A1 (byte 0x3_0A84), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_P3D_TRAP_SCREEN_H X_COORD@0:14")
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_P3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2A2 (byte 0x3_0A88), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_P3D_TRAP_SCREEN_V Y_COORD@0:14")
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2A3 (byte 0x3_0A8C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_P3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_P3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2A4 (byte 0x3_0A90), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_P3D_TRAP_SCREEN_COUNT COUNT@0:16")
-  }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_HP3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A8 (byte 0x3_0AA0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_HP3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-}
-
-/// `PA_SC_HP3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A9 (byte 0x3_0AA4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2A9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_HP3D_TRAP_SCREEN_H X_COORD@0:14")
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_HP3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2AA (byte 0x3_0AA8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2AA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_HP3D_TRAP_SCREEN_V Y_COORD@0:14")
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2AB (byte 0x3_0AAC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2AB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_HP3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2AC (byte 0x3_0AB0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2AC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_HP3D_TRAP_SCREEN_COUNT COUNT@0:16")
-  }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2B0 (byte 0x3_0AC0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2B0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
-  }
-
-  /// `PA_SC_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PA_SC_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-}
-
-/// `PA_SC_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2B1 (byte 0x3_0AC4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_TRAP_SCREEN_H X_COORD@0:14")
-  }
-
-  /// `PA_SC_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2B2 (byte 0x3_0AC8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2B2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_TRAP_SCREEN_V Y_COORD@0:14")
-  }
-
-  /// `PA_SC_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `PA_SC_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2B3 (byte 0x3_0ACC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2B3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
-  }
-
-  /// `PA_SC_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `PA_SC_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2B4 (byte 0x3_0AD0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC2B4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_TRAP_SCREEN_COUNT COUNT@0:16")
-  }
-
-  /// `PA_SC_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `SQ_THREAD_TRACE_BASE`: gfx_8_0 register, MMIO dword 0xC330 (byte 0x3_0CC0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC330,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_BASE ADDR@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQ_THREAD_TRACE_SIZE`: gfx_8_0 register, MMIO dword 0xC331 (byte 0x3_0CC4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC331,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_SIZE SIZE@0:22")
-  }
-
-  /// `SQ_THREAD_TRACE_SIZE.SIZE`: bits 21:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
-}
-
-/// `SQ_THREAD_TRACE_MASK`: gfx_8_0 register, MMIO dword 0xC332 (byte 0x3_0CC8), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC332,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_MASK CU_SEL@0:5 SH_SEL@5:1 REG_STALL_EN@7:1 SIMD_EN@8:4 VM_ID_MASK@12:2 SPI_STALL_EN@14:1 SQ_STALL_EN@15:1")
-  }
-
-  /// `SQ_THREAD_TRACE_MASK.CU_SEL`: bits 4:0, access unknown.
-  @inlinable public static var CU_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `SQ_THREAD_TRACE_MASK.SH_SEL`: bit 5, access unknown.
-  @inlinable public static var SH_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MASK.REG_STALL_EN`: bit 7, access unknown.
-  @inlinable public static var REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MASK.SIMD_EN`: bits 11:8, access unknown.
-  @inlinable public static var SIMD_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SQ_THREAD_TRACE_MASK.VM_ID_MASK`: bits 13:12, access unknown.
-  @inlinable public static var VM_ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `SQ_THREAD_TRACE_MASK.SPI_STALL_EN`: bit 14, access unknown.
-  @inlinable public static var SPI_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MASK.SQ_STALL_EN`: bit 15, access unknown.
-  @inlinable public static var SQ_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-}
-
-/// `SQ_THREAD_TRACE_TOKEN_MASK`: gfx_8_0 register, MMIO dword 0xC333 (byte 0x3_0CCC), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC333,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_TOKEN_MASK TOKEN_MASK@0:16 REG_MASK@16:8 REG_DROP_ON_STALL@24:1")
-  }
-
-  /// `SQ_THREAD_TRACE_TOKEN_MASK.TOKEN_MASK`: bits 15:0, access unknown.
-  @inlinable public static var TOKEN_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_MASK`: bits 23:16, access unknown.
-  @inlinable public static var REG_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_DROP_ON_STALL`: bit 24, access unknown.
-  @inlinable public static var REG_DROP_ON_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-}
-
-/// `SQ_THREAD_TRACE_PERF_MASK`: gfx_8_0 register, MMIO dword 0xC334 (byte 0x3_0CD0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_PERF_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC334,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_PERF_MASK SH0_MASK@0:16 SH1_MASK@16:16")
-  }
-
-  /// `SQ_THREAD_TRACE_PERF_MASK.SH0_MASK`: bits 15:0, access unknown.
-  @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_THREAD_TRACE_PERF_MASK.SH1_MASK`: bits 31:16, access unknown.
-  @inlinable public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `SQ_THREAD_TRACE_CTRL`: gfx_8_0 register, MMIO dword 0xC335 (byte 0x3_0CD4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC335,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_CTRL RESET_BUFFER@31:1")
-  }
-
-  /// `SQ_THREAD_TRACE_CTRL.RESET_BUFFER`: bit 31, access unknown.
-  @inlinable public static var RESET_BUFFER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `SQ_THREAD_TRACE_MODE`: gfx_8_0 register, MMIO dword 0xC336 (byte 0x3_0CD8), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC336,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_MODE MASK_PS@0:3 MASK_VS@3:3 MASK_GS@6:3 MASK_ES@9:3 MASK_HS@12:3 MASK_LS@15:3 MASK_CS@18:3 MODE@21:2 CAPTURE_MODE@23:2 AUTOFLUSH_EN@25:1 PRIV@26:1 ISSUE_MASK@27:2 TEST_MODE@29:1 INTERRUPT_EN@30:1 WRAP@31:1")
-  }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_PS`: bits 2:0, access unknown.
-  @inlinable public static var MASK_PS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_VS`: bits 5:3, access unknown.
-  @inlinable public static var MASK_VS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_GS`: bits 8:6, access unknown.
-  @inlinable public static var MASK_GS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_ES`: bits 11:9, access unknown.
-  @inlinable public static var MASK_ES: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_HS`: bits 14:12, access unknown.
-  @inlinable public static var MASK_HS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_LS`: bits 17:15, access unknown.
-  @inlinable public static var MASK_LS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MASK_CS`: bits 20:18, access unknown.
-  @inlinable public static var MASK_CS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `SQ_THREAD_TRACE_MODE.MODE`: bits 22:21, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SQ_THREAD_TRACE_MODE.CAPTURE_MODE`: bits 24:23, access unknown.
-  @inlinable public static var CAPTURE_MODE: RegisterField<Self, UInt8> { .init(lsb: 23, width: 2) }
-
-  /// `SQ_THREAD_TRACE_MODE.AUTOFLUSH_EN`: bit 25, access unknown.
-  @inlinable public static var AUTOFLUSH_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MODE.PRIV`: bit 26, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MODE.ISSUE_MASK`: bits 28:27, access unknown.
-  @inlinable public static var ISSUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
-
-  /// `SQ_THREAD_TRACE_MODE.TEST_MODE`: bit 29, access unknown.
-  @inlinable public static var TEST_MODE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MODE.INTERRUPT_EN`: bit 30, access unknown.
-  @inlinable public static var INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SQ_THREAD_TRACE_MODE.WRAP`: bit 31, access unknown.
-  @inlinable public static var WRAP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `SQ_THREAD_TRACE_BASE2`: gfx_8_0 register, MMIO dword 0xC337 (byte 0x3_0CDC), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_BASE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC337,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_BASE2 ADDR_HI@0:4")
-  }
-
-  /// `SQ_THREAD_TRACE_BASE2.ADDR_HI`: bits 3:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-}
-
-/// `SQ_THREAD_TRACE_TOKEN_MASK2`: gfx_8_0 register, MMIO dword 0xC338 (byte 0x3_0CE0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC338,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_TOKEN_MASK2 INST_MASK@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_TOKEN_MASK2.INST_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INST_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQ_THREAD_TRACE_WPTR`: gfx_8_0 register, MMIO dword 0xC339 (byte 0x3_0CE4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC339,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_WPTR WPTR@0:30 READ_OFFSET@30:2")
-  }
-
-  /// `SQ_THREAD_TRACE_WPTR.WPTR`: bits 29:0, access unknown.
-  @inlinable public static var WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
-
-  /// `SQ_THREAD_TRACE_WPTR.READ_OFFSET`: bits 31:30, access unknown.
-  @inlinable public static var READ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `SQ_THREAD_TRACE_STATUS`: gfx_8_0 register, MMIO dword 0xC33A (byte 0x3_0CE8), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC33A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_STATUS FINISH_PENDING@0:10 FINISH_DONE@16:10 NEW_BUF@29:1 BUSY@30:1 FULL@31:1")
-  }
-
-  /// `SQ_THREAD_TRACE_STATUS.FINISH_PENDING`: bits 9:0, access unknown.
-  @inlinable public static var FINISH_PENDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
-
-  /// `SQ_THREAD_TRACE_STATUS.FINISH_DONE`: bits 25:16, access unknown.
-  @inlinable public static var FINISH_DONE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `SQ_THREAD_TRACE_STATUS.NEW_BUF`: bit 29, access unknown.
-  @inlinable public static var NEW_BUF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SQ_THREAD_TRACE_STATUS.BUSY`: bit 30, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SQ_THREAD_TRACE_STATUS.FULL`: bit 31, access unknown.
-  @inlinable public static var FULL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `SQ_THREAD_TRACE_HIWATER`: gfx_8_0 register, MMIO dword 0xC33B (byte 0x3_0CEC), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_HIWATER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC33B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_HIWATER HIWATER@0:3")
-  }
-
-  /// `SQ_THREAD_TRACE_HIWATER.HIWATER`: bits 2:0, access unknown.
-  @inlinable public static var HIWATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
-/// `SQ_THREAD_TRACE_USERDATA_0`: gfx_8_0 register, MMIO dword 0xC340 (byte 0x3_0D00), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC340,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_USERDATA_0 DATA@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_USERDATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQ_THREAD_TRACE_USERDATA_1`: gfx_8_0 register, MMIO dword 0xC341 (byte 0x3_0D04), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC341,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_USERDATA_1 DATA@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_USERDATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQ_THREAD_TRACE_USERDATA_2`: gfx_8_0 register, MMIO dword 0xC342 (byte 0x3_0D08), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC342,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_USERDATA_2 DATA@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_USERDATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQ_THREAD_TRACE_USERDATA_3`: gfx_8_0 register, MMIO dword 0xC343 (byte 0x3_0D0C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC343,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_THREAD_TRACE_USERDATA_3 DATA@0:32")
-  }
-
-  /// `SQ_THREAD_TRACE_USERDATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SQC_CACHES`: gfx_8_0 register, MMIO dword 0xC348 (byte 0x3_0D20), access unknown, reset unknown (`write` starts from 0).
-public enum SQC_CACHES: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC348,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQC_CACHES TARGET_INST@0:1 TARGET_DATA@1:1 INVALIDATE@2:1 WRITEBACK@3:1 VOL@4:1 COMPLETE@16:1")
-  }
-
-  /// `SQC_CACHES.TARGET_INST`: bit 0, access unknown.
-  @inlinable public static var TARGET_INST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SQC_CACHES.TARGET_DATA`: bit 1, access unknown.
-  @inlinable public static var TARGET_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SQC_CACHES.INVALIDATE`: bit 2, access unknown.
-  @inlinable public static var INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SQC_CACHES.WRITEBACK`: bit 3, access unknown.
-  @inlinable public static var WRITEBACK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SQC_CACHES.VOL`: bit 4, access unknown.
-  @inlinable public static var VOL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SQC_CACHES.COMPLETE`: bit 16, access unknown.
-  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-}
-
-/// `SQC_WRITEBACK`: gfx_8_0 register, MMIO dword 0xC349 (byte 0x3_0D24), access unknown, reset unknown (`write` starts from 0).
-public enum SQC_WRITEBACK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC349,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQC_WRITEBACK DWB@0:1 DIRTY@1:1")
-  }
-
-  /// `SQC_WRITEBACK.DWB`: bit 0, access unknown.
-  @inlinable public static var DWB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SQC_WRITEBACK.DIRTY`: bit 1, access unknown.
-  @inlinable public static var DIRTY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-}
-
-/// `TA_CS_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC380 (byte 0x3_0E00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CS_BC_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC380,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_CS_BC_BASE_ADDR ADDRESS@0:32")
-  }
-
-  /// `TA_CS_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `TA_CS_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC381 (byte 0x3_0E04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CS_BC_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC381,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_CS_BC_BASE_ADDR_HI ADDRESS@0:8")
-  }
-
-  /// `TA_CS_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `DB_OCCLUSION_COUNT0_LOW`: gfx_8_0 register, MMIO dword 0xC3C0 (byte 0x3_0F00), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT0_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT0_LOW COUNT_LOW@0:32")
-  }
-
-  /// `DB_OCCLUSION_COUNT0_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_OCCLUSION_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC3C1 (byte 0x3_0F04), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT0_HI COUNT_HI@0:31")
-  }
-
-  /// `DB_OCCLUSION_COUNT0_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-}
-
-/// `DB_OCCLUSION_COUNT1_LOW`: gfx_8_0 register, MMIO dword 0xC3C2 (byte 0x3_0F08), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT1_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT1_LOW COUNT_LOW@0:32")
-  }
-
-  /// `DB_OCCLUSION_COUNT1_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_OCCLUSION_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC3C3 (byte 0x3_0F0C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT1_HI COUNT_HI@0:31")
-  }
-
-  /// `DB_OCCLUSION_COUNT1_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-}
-
-/// `DB_OCCLUSION_COUNT2_LOW`: gfx_8_0 register, MMIO dword 0xC3C4 (byte 0x3_0F10), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT2_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT2_LOW COUNT_LOW@0:32")
-  }
-
-  /// `DB_OCCLUSION_COUNT2_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_OCCLUSION_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC3C5 (byte 0x3_0F14), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT2_HI COUNT_HI@0:31")
-  }
-
-  /// `DB_OCCLUSION_COUNT2_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-}
-
-/// `DB_OCCLUSION_COUNT3_LOW`: gfx_8_0 register, MMIO dword 0xC3C6 (byte 0x3_0F18), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT3_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT3_LOW COUNT_LOW@0:32")
-  }
-
-  /// `DB_OCCLUSION_COUNT3_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_OCCLUSION_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC3C7 (byte 0x3_0F1C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3C7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_OCCLUSION_COUNT3_HI COUNT_HI@0:31")
-  }
-
-  /// `DB_OCCLUSION_COUNT3_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-}
-
-/// `DB_ZPASS_COUNT_LOW`: gfx_8_0 register, MMIO dword 0xC3FE (byte 0x3_0FF8), access unknown, reset unknown (`write` starts from 0).
-public enum DB_ZPASS_COUNT_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3FE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_ZPASS_COUNT_LOW COUNT_LOW@0:32")
-  }
-
-  /// `DB_ZPASS_COUNT_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DB_ZPASS_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC3FF (byte 0x3_0FFC), access unknown, reset unknown (`write` starts from 0).
-public enum DB_ZPASS_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC3FF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_ZPASS_COUNT_HI COUNT_HI@0:31")
-  }
-
-  /// `DB_ZPASS_COUNT_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-}
-
-/// `GDS_RD_ADDR`: gfx_8_0 register, MMIO dword 0xC400 (byte 0x3_1000), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_RD_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC400,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_RD_ADDR READ_ADDR@0:32")
-  }
-
-  /// `GDS_RD_ADDR.READ_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var READ_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_RD_DATA`: gfx_8_0 register, MMIO dword 0xC401 (byte 0x3_1004), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_RD_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC401,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_RD_DATA READ_DATA@0:32")
-  }
-
-  /// `GDS_RD_DATA.READ_DATA`: bits 31:0, access unknown.
-  @inlinable public static var READ_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_RD_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC402 (byte 0x3_1008), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_RD_BURST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC402,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_RD_BURST_ADDR BURST_ADDR@0:32")
-  }
-
-  /// `GDS_RD_BURST_ADDR.BURST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BURST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_RD_BURST_COUNT`: gfx_8_0 register, MMIO dword 0xC403 (byte 0x3_100C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_RD_BURST_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC403,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_RD_BURST_COUNT BURST_COUNT@0:32")
-  }
-
-  /// `GDS_RD_BURST_COUNT.BURST_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var BURST_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_RD_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC404 (byte 0x3_1010), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_RD_BURST_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC404,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_RD_BURST_DATA BURST_DATA@0:32")
-  }
-
-  /// `GDS_RD_BURST_DATA.BURST_DATA`: bits 31:0, access unknown.
-  @inlinable public static var BURST_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_WR_ADDR`: gfx_8_0 register, MMIO dword 0xC405 (byte 0x3_1014), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC405,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_WR_ADDR WRITE_ADDR@0:32")
-  }
-
-  /// `GDS_WR_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_WR_DATA`: gfx_8_0 register, MMIO dword 0xC406 (byte 0x3_1018), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC406,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_WR_DATA WRITE_DATA@0:32")
-  }
-
-  /// `GDS_WR_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_WR_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC407 (byte 0x3_101C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_BURST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC407,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_WR_BURST_ADDR WRITE_ADDR@0:32")
-  }
-
-  /// `GDS_WR_BURST_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_WR_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC408 (byte 0x3_1020), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_BURST_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC408,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_WR_BURST_DATA WRITE_DATA@0:32")
-  }
-
-  /// `GDS_WR_BURST_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_WRITE_COMPLETE`: gfx_8_0 register, MMIO dword 0xC409 (byte 0x3_1024), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WRITE_COMPLETE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC409,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_WRITE_COMPLETE WRITE_COMPLETE@0:32")
-  }
-
-  /// `GDS_WRITE_COMPLETE.WRITE_COMPLETE`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_COMPLETE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_ATOM_CNTL`: gfx_8_0 register, MMIO dword 0xC40A (byte 0x3_1028), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_CNTL AINC@0:6 UNUSED1@6:2 DMODE@8:2 UNUSED2@10:22")
-  }
-
-  /// `GDS_ATOM_CNTL.AINC`: bits 5:0, access unknown.
-  @inlinable public static var AINC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_ATOM_CNTL.UNUSED1`: bits 7:6, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `GDS_ATOM_CNTL.DMODE`: bits 9:8, access unknown.
-  @inlinable public static var DMODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `GDS_ATOM_CNTL.UNUSED2`: bits 31:10, access unknown.
-  @inlinable public static var UNUSED2: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
-}
-
-/// `GDS_ATOM_COMPLETE`: gfx_8_0 register, MMIO dword 0xC40B (byte 0x3_102C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_COMPLETE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_COMPLETE COMPLETE@0:1 UNUSED@1:31")
-  }
-
-  /// `GDS_ATOM_COMPLETE.COMPLETE`: bit 0, access unknown.
-  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_ATOM_COMPLETE.UNUSED`: bits 31:1, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `GDS_ATOM_BASE`: gfx_8_0 register, MMIO dword 0xC40C (byte 0x3_1030), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_BASE BASE@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_ATOM_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_ATOM_BASE.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_ATOM_SIZE`: gfx_8_0 register, MMIO dword 0xC40D (byte 0x3_1034), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_SIZE SIZE@0:16 UNUSED@16:16")
-  }
-
-  /// `GDS_ATOM_SIZE.SIZE`: bits 15:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_ATOM_SIZE.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `GDS_ATOM_OFFSET0`: gfx_8_0 register, MMIO dword 0xC40E (byte 0x3_1038), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_OFFSET0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_OFFSET0 OFFSET0@0:8 UNUSED@8:24")
-  }
-
-  /// `GDS_ATOM_OFFSET0.OFFSET0`: bits 7:0, access unknown.
-  @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `GDS_ATOM_OFFSET0.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `GDS_ATOM_OFFSET1`: gfx_8_0 register, MMIO dword 0xC40F (byte 0x3_103C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_OFFSET1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC40F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_OFFSET1 OFFSET1@0:8 UNUSED@8:24")
-  }
-
-  /// `GDS_ATOM_OFFSET1.OFFSET1`: bits 7:0, access unknown.
-  @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `GDS_ATOM_OFFSET1.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `GDS_ATOM_DST`: gfx_8_0 register, MMIO dword 0xC410 (byte 0x3_1040), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_DST: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC410,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_DST DST@0:32")
-  }
-
-  /// `GDS_ATOM_DST.DST`: bits 31:0, access unknown.
-  @inlinable public static var DST: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_ATOM_OP`: gfx_8_0 register, MMIO dword 0xC411 (byte 0x3_1044), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_OP: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC411,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_OP OP@0:8 UNUSED@8:24")
-  }
-
-  /// `GDS_ATOM_OP.OP`: bits 7:0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `GDS_ATOM_OP.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `GDS_ATOM_SRC0`: gfx_8_0 register, MMIO dword 0xC412 (byte 0x3_1048), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC412,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_SRC0 DATA@0:32")
-  }
-
-  /// `GDS_ATOM_SRC0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_ATOM_SRC0_U`: gfx_8_0 register, MMIO dword 0xC413 (byte 0x3_104C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC0_U: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC413,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_SRC0_U DATA@0:32")
-  }
-
-  /// `GDS_ATOM_SRC0_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_ATOM_SRC1`: gfx_8_0 register, MMIO dword 0xC414 (byte 0x3_1050), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC414,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_SRC1 DATA@0:32")
-  }
-
-  /// `GDS_ATOM_SRC1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GDS_ATOM_SRC1_U`: gfx_8_0 register, MMIO dword 0xC415 (byte 0x3_1054), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC1_U: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC415,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_ATOM_SRC1_U DATA@0:32")
-  }
-
-  /// `GDS_ATOM_SRC1_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
+import MxRuntimeRegisters
 
 /// `GDS_ATOM_READ0`: gfx_8_0 register, MMIO dword 0xC416 (byte 0x3_1058), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_READ0: Register {
@@ -4079,4 +603,3669 @@ public enum WD_PERFCOUNTER0_HI: Register {
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
+}
+
+/// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD082,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD083,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD084,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD085,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD086,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD087,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD088,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD089,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD090,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD091,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD092,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD093,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD094,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD095,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD096,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD097,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD100,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD101,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_HI PERFCOUNTER_HI@0:16")
+  }
+
+  /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD102,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD103,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_HI PERFCOUNTER_HI@0:16")
+  }
+
+  /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD104,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD105,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_HI PERFCOUNTER_HI@0:16")
+  }
+
+  /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD106,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD107,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_HI PERFCOUNTER_HI@0:16")
+  }
+
+  /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD140,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD141,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD142,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD143,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD144,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD145,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD146,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD147,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD148,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD149,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER6_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER6_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER7_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER7_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD180,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD181,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD182,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD183,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD184,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD185,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD186,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD187,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD188,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD189,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD18A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD18B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER6_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER6_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER7_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER7_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER8_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER8_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER8_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER8_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER9_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER9_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER9_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER9_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER10_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER10_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER10_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER10_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER11_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER11_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER11_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER11_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER12_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER12_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER12_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER12_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER13_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER13_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER13_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER13_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER14_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER14_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER14_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER14_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER15_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER15_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_PERFCOUNTER15_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER15_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD240,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD241,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD242,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD243,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD244,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD245,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD246,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), access unknown, reset unknown (`write` starts from 0).
+public enum SX_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD247,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD280,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD281,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD282,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD283,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD284,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD285,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD286,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD287,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD300,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD301,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD302,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD303,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD340,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD341,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD342,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD343,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD344,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD345,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD346,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD347,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD380,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD381,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD382,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD383,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD384,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD385,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD386,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD387,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD390,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD391,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD392,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD393,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD394,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD395,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD396,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD397,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD406,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD407,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD408,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD409,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD440,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD441,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD442,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD443,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD444,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD445,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD446,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD447,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD480,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD481,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD482,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
+
+  /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD483,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
+
+  /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
+  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), access unknown, reset unknown (`write` starts from 0).
+public enum CPG_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD800,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
+
+  /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+}
+
+/// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), access unknown, reset unknown (`write` starts from 0).
+public enum CPG_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD801,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
+
+  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+}
+
+/// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), access unknown, reset unknown (`write` starts from 0).
+public enum CPG_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD802,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
+
+  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+
+  /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), access unknown, reset unknown (`write` starts from 0).
+public enum CPC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD803,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
+
+  /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+}
+
+/// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), access unknown, reset unknown (`write` starts from 0).
+public enum CPC_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD804,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
+
+  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+}
+
+/// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), access unknown, reset unknown (`write` starts from 0).
+public enum CPF_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD805,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
+
+  /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+}
+
+/// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), access unknown, reset unknown (`write` starts from 0).
+public enum CPF_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD806,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
+
+  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+}
+
+/// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), access unknown, reset unknown (`write` starts from 0).
+public enum CPF_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD807,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
+
+  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+
+  /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD808,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PERFMON_CNTL PERFMON_STATE@0:4 SPM_PERFMON_STATE@4:4{STRM_PERFMON_STATE_DISABLE_AND_RESET=0,STRM_PERFMON_STATE_START_COUNTING=1,STRM_PERFMON_STATE_STOP_COUNTING=2,STRM_PERFMON_STATE_RESERVED_3=3,STRM_PERFMON_STATE_DISABLE_AND_RESET_PHANTOM=4,STRM_PERFMON_STATE_COUNT_AND_DUMP_PHANTOM=5} PERFMON_ENABLE_MODE@8:2 PERFMON_SAMPLE_ENABLE@10:1")
+  }
+
+  /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, access unknown.
+  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CP_PERFMON_CNTL.SPM_PERFMON_STATE`: bits 7:4, access unknown, values of `SPM_PERFMON_STATE`.
+  @inlinable public static var SPM_PERFMON_STATE: RegisterField<Self, SPM_PERFMON_STATE> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `CP_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, access unknown.
+  @inlinable public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CP_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+}
+
+/// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), access unknown, reset unknown (`write` starts from 0).
+public enum CPC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD809,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
+
+  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+
+  /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_OBJECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD810,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_OBJECT OBJECT@0:32")
+  }
+
+  /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, access unknown.
+  @inlinable public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_OBJECT_COUNTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD811,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_OBJECT_COUNTER COUNT@0:16")
+  }
+
+  /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, access unknown.
+  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_WINDOW_MASK_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD812,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_MASK_HI WINDOW_MASK_HI@0:32")
+  }
+
+  /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, access unknown.
+  @inlinable public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_WINDOW_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD813,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_HI WINDOW_HI@0:32")
+  }
+
+  /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, access unknown.
+  @inlinable public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_WINDOW_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD814,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_LO MIN@0:16 MAX@16:16")
+  }
+
+  /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, access unknown.
+  @inlinable public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `CP_DRAW_WINDOW_LO.MAX`: bits 31:16, access unknown.
+  @inlinable public static var MAX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), access unknown, reset unknown (`write` starts from 0).
+public enum CP_DRAW_WINDOW_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD815,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_CNTL DISABLE_DRAW_WINDOW_LO_MAX@0:1 DISABLE_DRAW_WINDOW_LO_MIN@1:1 DISABLE_DRAW_WINDOW_HI@2:1 MODE@8:1")
+  }
+
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, access unknown.
+  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MIN`: bit 1, access unknown.
+  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MIN: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_HI`: bit 2, access unknown.
+  @inlinable public static var DISABLE_DRAW_WINDOW_HI: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `CP_DRAW_WINDOW_CNTL.MODE`: bit 8, access unknown.
+  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+}
+
+/// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD840,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
+  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
+  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
+  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
+  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
+  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
+  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+}
+
+/// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD841,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
+  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
+  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
+  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
+  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
+  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
+  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+}
+
+/// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD842,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE0_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+}
+
+/// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD843,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE1_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+}
+
+/// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD844,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE2_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+}
+
+/// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD845,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE3_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
+  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
+  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
+  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
+  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
+  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
+  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
+  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
+  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
+  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
+  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
+  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+}
+
+/// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD880,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD881,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD882,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), access unknown, reset unknown (`write` starts from 0).
+public enum WD_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD883,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD884,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD885,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD886,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD887,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), access unknown, reset unknown (`write` starts from 0).
+public enum IA_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD888,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD890,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD891,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_PERFCOUNTER_SEID_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD894,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER_SEID_MASK PERF_SEID_IGNORE_MASK@0:8")
+  }
+
+  /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD900,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
+
+  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD901,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
+
+  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+}
+
+/// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD902,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
+
+  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD903,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
+
+  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+}
+
+/// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD904,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
+  }
+
+  /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SU_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD905,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
+  }
+
+  /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD940,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
+
+  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD941,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD942,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD943,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD944,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER4_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD945,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER5_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD946,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER6_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD947,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_PERFCOUNTER7_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD948,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_SELECT PERF_SEL@0:10")
+  }
+
+  /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+}
+
+/// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), access unknown, reset unknown (`write` starts from 0).
+public enum SPI_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD980,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
+
+  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }

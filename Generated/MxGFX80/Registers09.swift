@@ -2,3671 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD082,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD083,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD084,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD085,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD086,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD087,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD088,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD089,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD08F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD090,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD091,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD092,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD093,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD094,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD095,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD096,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD097,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD100,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD101,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER0_HI PERFCOUNTER_HI@0:16")
-  }
-
-  /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD102,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD103,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER1_HI PERFCOUNTER_HI@0:16")
-  }
-
-  /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD104,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD105,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER2_HI PERFCOUNTER_HI@0:16")
-  }
-
-  /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD106,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD107,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER3_HI PERFCOUNTER_HI@0:16")
-  }
-
-  /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD140,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD141,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD142,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD143,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD144,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD145,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD146,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD147,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD148,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD149,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD14F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD180,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD181,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD182,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD183,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD184,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD185,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD186,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD187,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD188,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD189,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD18A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD18B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1C9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER6_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER6_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER7_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER7_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1CF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER8_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER8_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER8_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER8_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER9_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER9_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER9_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER9_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER10_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER10_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER10_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER10_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER11_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER11_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER11_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER11_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER12_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER12_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER12_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1D9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER12_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER13_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER13_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER13_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER13_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER14_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER14_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER14_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER14_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER15_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER15_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER15_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD1DF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_PERFCOUNTER15_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD240,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD241,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD242,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD243,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD244,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD245,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD246,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD247,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SX_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD280,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD281,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD282,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD283,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD284,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD285,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD286,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD287,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD2C0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD2C1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD2C2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD2C3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD300,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD301,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD302,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD303,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD340,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD341,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD342,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD343,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD344,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD345,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD346,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD347,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD380,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD381,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD382,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD383,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD384,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD385,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD386,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD387,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD390,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD391,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD392,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD393,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD394,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD395,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD396,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD397,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD406,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD407,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD408,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD409,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD40A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD40B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD40C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD40D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD440,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD441,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD442,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD443,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD444,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD445,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD446,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD447,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD480,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD481,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD482,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
-  }
-
-  /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD483,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
-  }
-
-  /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD800,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPG_PERFCOUNTER1_SELECT PERF_SEL@0:6")
-  }
-
-  /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-}
-
-/// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD801,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPG_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
-  }
-
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-}
-
-/// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD802,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPG_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
-  }
-
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD803,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPC_PERFCOUNTER1_SELECT PERF_SEL@0:6")
-  }
-
-  /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-}
-
-/// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD804,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
-  }
-
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-}
-
-/// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD805,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPF_PERFCOUNTER1_SELECT PERF_SEL@0:6")
-  }
-
-  /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-}
-
-/// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD806,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPF_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
-  }
-
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-}
-
-/// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD807,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPF_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
-  }
-
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD808,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PERFMON_CNTL PERFMON_STATE@0:4 SPM_PERFMON_STATE@4:4{STRM_PERFMON_STATE_DISABLE_AND_RESET=0,STRM_PERFMON_STATE_START_COUNTING=1,STRM_PERFMON_STATE_STOP_COUNTING=2,STRM_PERFMON_STATE_RESERVED_3=3,STRM_PERFMON_STATE_DISABLE_AND_RESET_PHANTOM=4,STRM_PERFMON_STATE_COUNT_AND_DUMP_PHANTOM=5} PERFMON_ENABLE_MODE@8:2 PERFMON_SAMPLE_ENABLE@10:1")
-  }
-
-  /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, access unknown.
-  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CP_PERFMON_CNTL.SPM_PERFMON_STATE`: bits 7:4, access unknown, values of `SPM_PERFMON_STATE`.
-  @inlinable public static var SPM_PERFMON_STATE: RegisterField<Self, SPM_PERFMON_STATE> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `CP_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, access unknown.
-  @inlinable public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CP_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-}
-
-/// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD809,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CPC_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
-  }
-
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_OBJECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD810,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_OBJECT OBJECT@0:32")
-  }
-
-  /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, access unknown.
-  @inlinable public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_OBJECT_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD811,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_OBJECT_COUNTER COUNT@0:16")
-  }
-
-  /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_WINDOW_MASK_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD812,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_WINDOW_MASK_HI WINDOW_MASK_HI@0:32")
-  }
-
-  /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, access unknown.
-  @inlinable public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_WINDOW_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD813,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_WINDOW_HI WINDOW_HI@0:32")
-  }
-
-  /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, access unknown.
-  @inlinable public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_WINDOW_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD814,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_WINDOW_LO MIN@0:16 MAX@16:16")
-  }
-
-  /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, access unknown.
-  @inlinable public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_DRAW_WINDOW_LO.MAX`: bits 31:16, access unknown.
-  @inlinable public static var MAX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_WINDOW_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD815,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_DRAW_WINDOW_CNTL DISABLE_DRAW_WINDOW_LO_MAX@0:1 DISABLE_DRAW_WINDOW_LO_MIN@1:1 DISABLE_DRAW_WINDOW_HI@2:1 MODE@8:1")
-  }
-
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MIN`: bit 1, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MIN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_HI`: bit 2, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `CP_DRAW_WINDOW_CNTL.MODE`: bit 8, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-}
-
-/// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD840,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-}
-
-/// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD841,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-}
-
-/// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD842,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_SE0_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-}
-
-/// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD843,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_SE1_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-}
-
-/// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD844,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_SE2_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-}
-
-/// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD845,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_SE3_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-}
-
-/// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD880,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD881,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD882,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD883,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "WD_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD884,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD885,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD886,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD887,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD888,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD88C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD88D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD88E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD88F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD890,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD891,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER_SEID_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD894,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VGT_PERFCOUNTER_SEID_MASK PERF_SEID_IGNORE_MASK@0:8")
-  }
-
-  /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD900,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
-  }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD901,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
-  }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-}
-
-/// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD902,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
-  }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD903,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
-  }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-}
-
-/// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD904,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
-  }
-
-  /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD905,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SU_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
-  }
-
-  /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD940,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
-  }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD941,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD942,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER1_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD943,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER2_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD944,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER3_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD945,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER4_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD946,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER5_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD947,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER6_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD948,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_PERFCOUNTER7_SELECT PERF_SEL@0:10")
-  }
-
-  /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-}
-
-/// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD980,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SPI_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
-  }
-
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
+import MxRuntimeRegisters
 
 /// `SPI_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD981 (byte 0x3_6604), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER1_SELECT: Register {
@@ -4626,4 +962,4255 @@ public enum GDS_PERFCOUNTER2_SELECT: Register {
 
   /// `GDS_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `GDS_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA83 (byte 0x3_6A0C), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA83,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
+
+  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 10)
+  }
+
+  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
+    .init(lsb: 10, width: 10)
+  }
+
+  /// `GDS_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+}
+
+/// `GDS_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA84 (byte 0x3_6A10), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA84,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
+  }
+
+  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 10)
+  }
+
+  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
+    .init(lsb: 10, width: 10)
+  }
+}
+
+/// `TA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDAC0 (byte 0x3_6B00), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDAC0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDAC1 (byte 0x3_6B04), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDAC1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDAC2 (byte 0x3_6B08), access unknown, reset unknown (`write` starts from 0).
+public enum TA_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDAC2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB00 (byte 0x3_6C00), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB00,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TD_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TD_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB01 (byte 0x3_6C04), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB01,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB02 (byte 0x3_6C08), access unknown, reset unknown (`write` starts from 0).
+public enum TD_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB02,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+
+  /// `TD_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB40 (byte 0x3_6D00), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB40,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCP_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB41 (byte 0x3_6D04), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB41,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB42 (byte 0x3_6D08), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB42,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCP_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB43 (byte 0x3_6D0C), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB43,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB44 (byte 0x3_6D10), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB44,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCP_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCP_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB45 (byte 0x3_6D14), access unknown, reset unknown (`write` starts from 0).
+public enum TCP_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB45,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCP_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCP_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCP_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB80 (byte 0x3_6E00), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB80,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB81 (byte 0x3_6E04), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB81,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB82 (byte 0x3_6E08), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB82,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCC_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB83 (byte 0x3_6E0C), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB83,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB84 (byte 0x3_6E10), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB84,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCC_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB85 (byte 0x3_6E14), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB85,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCC_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCC_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB90 (byte 0x3_6E40), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB90,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB91 (byte 0x3_6E44), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB91,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB92 (byte 0x3_6E48), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB92,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB93 (byte 0x3_6E4C), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB93,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB94 (byte 0x3_6E50), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB94,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `TCA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB95 (byte 0x3_6E54), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB95,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
+  }
+
+  /// `TCA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `TCA_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `TCA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `CB_PERFCOUNTER_FILTER`: gfx_8_0 register, MMIO dword 0xDC00 (byte 0x3_7000), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER_FILTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC00,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER_FILTER OP_FILTER_ENABLE@0:1 OP_FILTER_SEL@1:3 FORMAT_FILTER_ENABLE@4:1 FORMAT_FILTER_SEL@5:5 CLEAR_FILTER_ENABLE@10:1 CLEAR_FILTER_SEL@11:1 MRT_FILTER_ENABLE@12:1 MRT_FILTER_SEL@13:3 NUM_SAMPLES_FILTER_ENABLE@17:1 NUM_SAMPLES_FILTER_SEL@18:3 NUM_FRAGMENTS_FILTER_ENABLE@21:1 NUM_FRAGMENTS_FILTER_SEL@22:2")
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.OP_FILTER_ENABLE`: bit 0, access unknown.
+  @inlinable public static var OP_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.OP_FILTER_SEL`: bits 3:1, access unknown.
+  @inlinable public static var OP_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+
+  /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_ENABLE`: bit 4, access unknown.
+  @inlinable public static var FORMAT_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_SEL`: bits 9:5, access unknown.
+  @inlinable public static var FORMAT_FILTER_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 5)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_ENABLE`: bit 10, access unknown.
+  @inlinable public static var CLEAR_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_SEL`: bit 11, access unknown.
+  @inlinable public static var CLEAR_FILTER_SEL: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_ENABLE`: bit 12, access unknown.
+  @inlinable public static var MRT_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_SEL`: bits 15:13, access unknown.
+  @inlinable public static var MRT_FILTER_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 3)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_ENABLE`: bit 17, access unknown.
+  @inlinable public static var NUM_SAMPLES_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_SEL`: bits 20:18, access unknown.
+  @inlinable public static var NUM_SAMPLES_FILTER_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 18, width: 3)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_ENABLE`: bit 21, access unknown.
+  @inlinable public static var NUM_FRAGMENTS_FILTER_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_SEL`: bits 23:22, access unknown.
+  @inlinable public static var NUM_FRAGMENTS_FILTER_SEL: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 2)
+  }
+}
+
+/// `CB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC01 (byte 0x3_7004), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC01,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_SELECT PERF_SEL@0:9 PERF_SEL1@10:9 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `CB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `CB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 18:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
+
+  /// `CB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `CB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `CB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `CB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC02 (byte 0x3_7008), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC02,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_SELECT1 PERF_SEL2@0:9 PERF_SEL3@10:9 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 8:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 18:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
+
+  /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `CB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC03 (byte 0x3_700C), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC03,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER1_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
+  }
+
+  /// `CB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `CB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `CB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC04 (byte 0x3_7010), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC04,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER2_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
+  }
+
+  /// `CB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `CB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `CB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC05 (byte 0x3_7014), access unknown, reset unknown (`write` starts from 0).
+public enum CB_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC05,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER3_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
+  }
+
+  /// `CB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `CB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC40 (byte 0x3_7100), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC40,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC41 (byte 0x3_7104), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC41,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC42 (byte 0x3_7108), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC42,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDC43 (byte 0x3_710C), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC43,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
+
+  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC44 (byte 0x3_7110), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC44,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `DB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC46 (byte 0x3_7118), access unknown, reset unknown (`write` starts from 0).
+public enum DB_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC46,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
+
+  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
+  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+
+  /// `DB_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
+  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE1`: bits 27:24, access unknown.
+  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
+  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `RLC_SPM_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDC80 (byte 0x3_7200), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC80,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PERFMON_CNTL RESERVED1@0:12 PERFMON_RING_MODE@12:2 RESERVED@14:2 PERFMON_SAMPLE_INTERVAL@16:16")
+  }
+
+  /// `RLC_SPM_PERFMON_CNTL.RESERVED1`: bits 11:0, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+
+  /// `RLC_SPM_PERFMON_CNTL.PERFMON_RING_MODE`: bits 13:12, access unknown.
+  @inlinable public static var PERFMON_RING_MODE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 2)
+  }
+
+  /// `RLC_SPM_PERFMON_CNTL.RESERVED`: bits 15:14, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `RLC_SPM_PERFMON_CNTL.PERFMON_SAMPLE_INTERVAL`: bits 31:16, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `RLC_SPM_PERFMON_RING_BASE_LO`: gfx_8_0 register, MMIO dword 0xDC81 (byte 0x3_7204), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PERFMON_RING_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC81,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PERFMON_RING_BASE_LO RING_BASE_LO@0:32")
+  }
+
+  /// `RLC_SPM_PERFMON_RING_BASE_LO.RING_BASE_LO`: bits 31:0, access unknown.
+  @inlinable public static var RING_BASE_LO: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_PERFMON_RING_BASE_HI`: gfx_8_0 register, MMIO dword 0xDC82 (byte 0x3_7208), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PERFMON_RING_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC82,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PERFMON_RING_BASE_HI RING_BASE_HI@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SPM_PERFMON_RING_BASE_HI.RING_BASE_HI`: bits 15:0, access unknown.
+  @inlinable public static var RING_BASE_HI: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `RLC_SPM_PERFMON_RING_BASE_HI.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SPM_PERFMON_RING_SIZE`: gfx_8_0 register, MMIO dword 0xDC83 (byte 0x3_720C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PERFMON_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC83,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PERFMON_RING_SIZE RING_BASE_SIZE@0:32")
+  }
+
+  /// `RLC_SPM_PERFMON_RING_SIZE.RING_BASE_SIZE`: bits 31:0, access unknown.
+  @inlinable public static var RING_BASE_SIZE: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_PERFMON_SEGMENT_SIZE`: gfx_8_0 register, MMIO dword 0xDC84 (byte 0x3_7210), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PERFMON_SEGMENT_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC84,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PERFMON_SEGMENT_SIZE PERFMON_SEGMENT_SIZE@0:8 RESERVED1@8:3 GLOBAL_NUM_LINE@11:5 SE0_NUM_LINE@16:5 SE1_NUM_LINE@21:5 SE2_NUM_LINE@26:5 RESERVED@31:1")
+  }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.PERFMON_SEGMENT_SIZE`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SEGMENT_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED1`: bits 10:8, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.GLOBAL_NUM_LINE`: bits 15:11, access unknown.
+  @inlinable public static var GLOBAL_NUM_LINE: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 5)
+  }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE0_NUM_LINE`: bits 20:16, access unknown.
+  @inlinable public static var SE0_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE1_NUM_LINE`: bits 25:21, access unknown.
+  @inlinable public static var SE1_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE2_NUM_LINE`: bits 30:26, access unknown.
+  @inlinable public static var SE2_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+
+  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED`: bit 31, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `RLC_SPM_SE_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC85 (byte 0x3_7214), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SE_MUXSEL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC85,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SE_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
+  }
+
+  /// `RLC_SPM_SE_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_SE_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC86 (byte 0x3_7218), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SE_MUXSEL_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC86,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SE_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
+  }
+
+  /// `RLC_SPM_SE_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
+  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC87 (byte 0x3_721C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CPG_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC87,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CPG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC88 (byte 0x3_7220), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CPC_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC88,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CPC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC89 (byte 0x3_7224), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CPF_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC89,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CPF_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8A (byte 0x3_7228), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CB_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8B (byte 0x3_722C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_DB_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_DB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8C (byte 0x3_7230), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_PA_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_PA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8D (byte 0x3_7234), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_GDS_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_GDS_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8E (byte 0x3_7238), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_IA_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_IA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC90 (byte 0x3_7240), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SC_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC90,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC91 (byte 0x3_7244), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_TCC_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC91,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_TCC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC92 (byte 0x3_7248), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_TCA_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC92,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_TCA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC93 (byte 0x3_724C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_TCP_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC93,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_TCP_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC94 (byte 0x3_7250), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_TA_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC94,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_TA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC95 (byte 0x3_7254), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_TD_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC95,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_TD_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC96 (byte 0x3_7258), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_VGT_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC96,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_VGT_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC97 (byte 0x3_725C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SPI_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC97,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SPI_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC98 (byte 0x3_7260), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SQG_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC98,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SQG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9A (byte 0x3_7268), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SX_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SX_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_GLOBAL_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC9B (byte 0x3_726C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_GLOBAL_MUXSEL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_GLOBAL_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
+  }
+
+  /// `RLC_SPM_GLOBAL_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
+  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_GLOBAL_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC9C (byte 0x3_7270), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_GLOBAL_MUXSEL_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_GLOBAL_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
+  }
+
+  /// `RLC_SPM_GLOBAL_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
+  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_RING_RDPTR`: gfx_8_0 register, MMIO dword 0xDC9D (byte 0x3_7274), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_RING_RDPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_RING_RDPTR PERFMON_RING_RDPTR@0:32")
+  }
+
+  /// `RLC_SPM_RING_RDPTR.PERFMON_RING_RDPTR`: bits 31:0, access unknown.
+  @inlinable public static var PERFMON_RING_RDPTR: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_SEGMENT_THRESHOLD`: gfx_8_0 register, MMIO dword 0xDC9E (byte 0x3_7278), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_SEGMENT_THRESHOLD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_SEGMENT_THRESHOLD NUM_SEGMENT_THRESHOLD@0:32")
+  }
+
+  /// `RLC_SPM_SEGMENT_THRESHOLD.NUM_SEGMENT_THRESHOLD`: bits 31:0, access unknown.
+  @inlinable public static var NUM_SEGMENT_THRESHOLD: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9F (byte 0x3_727C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA0 (byte 0x3_7280), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCA0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA1 (byte 0x3_7284), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCA1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA2 (byte 0x3_7288), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCA2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_PERFMON_CLK_CNTL`: gfx_8_0 register, MMIO dword 0xDCBF (byte 0x3_72FC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFMON_CLK_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCBF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFMON_CLK_CNTL PERFMON_CLOCK_STATE@0:1")
+  }
+
+  /// `RLC_PERFMON_CLK_CNTL.PERFMON_CLOCK_STATE`: bit 0, access unknown.
+  @inlinable public static var PERFMON_CLOCK_STATE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+}
+
+/// `RLC_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDCC0 (byte 0x3_7300), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCC0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFMON_CNTL PERFMON_STATE@0:3 PERFMON_SAMPLE_ENABLE@10:1")
+  }
+
+  /// `RLC_PERFMON_CNTL.PERFMON_STATE`: bits 2:0, access unknown.
+  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `RLC_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
+  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+}
+
+/// `RLC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDCC1 (byte 0x3_7304), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCC1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:8")
+  }
+
+  /// `RLC_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `RLC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDCC2 (byte 0x3_7308), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCC2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:8")
+  }
+
+  /// `RLC_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
+  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `RLC_CNTL`: gfx_8_0 register, MMIO dword 0xEC00 (byte 0x3_B000), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC00,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CNTL RLC_ENABLE_F32@0:1 FORCE_RETRY@1:1 READ_CACHE_DISABLE@2:1 RLC_STEP_F32@3:1 SOFT_RESET_DEBUG_MODE@4:1 RESERVED@8:24")
+  }
+
+  /// `RLC_CNTL.RLC_ENABLE_F32`: bit 0, access unknown.
+  @inlinable public static var RLC_ENABLE_F32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_CNTL.FORCE_RETRY`: bit 1, access unknown.
+  @inlinable public static var FORCE_RETRY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_CNTL.READ_CACHE_DISABLE`: bit 2, access unknown.
+  @inlinable public static var READ_CACHE_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_CNTL.RLC_STEP_F32`: bit 3, access unknown.
+  @inlinable public static var RLC_STEP_F32: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_CNTL.SOFT_RESET_DEBUG_MODE`: bit 4, access unknown.
+  @inlinable public static var SOFT_RESET_DEBUG_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `RLC_CNTL.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC01 (byte 0x3_B004), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_DEBUG_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC01,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
+  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_DEBUG`: gfx_8_0 register, MMIO dword 0xEC02 (byte 0x3_B008), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC02,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_DEBUG DATA@0:32")
+  }
+
+  /// `RLC_DEBUG.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_MC_CNTL`: gfx_8_0 register, MMIO dword 0xEC03 (byte 0x3_B00C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_MC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC03,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_MC_CNTL WRREQ_SWAP@0:2 WRREQ_TRAN@2:1 WRREQ_PRIV@3:1 WRNFO_STALL@4:1 WRNFO_URG@5:4 WRREQ_DW_IMASK@9:4 RESERVED_B@13:7 RDNFO_URG@20:4 RDREQ_SWAP@24:2 RDREQ_TRAN@26:1 RDREQ_PRIV@27:1 RDNFO_STALL@28:1 RESERVED@29:3")
+  }
+
+  /// `RLC_MC_CNTL.WRREQ_SWAP`: bits 1:0, access unknown.
+  @inlinable public static var WRREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `RLC_MC_CNTL.WRREQ_TRAN`: bit 2, access unknown.
+  @inlinable public static var WRREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `RLC_MC_CNTL.WRREQ_PRIV`: bit 3, access unknown.
+  @inlinable public static var WRREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_MC_CNTL.WRNFO_STALL`: bit 4, access unknown.
+  @inlinable public static var WRNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `RLC_MC_CNTL.WRNFO_URG`: bits 8:5, access unknown.
+  @inlinable public static var WRNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
+
+  /// `RLC_MC_CNTL.WRREQ_DW_IMASK`: bits 12:9, access unknown.
+  @inlinable public static var WRREQ_DW_IMASK: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 4)
+  }
+
+  /// `RLC_MC_CNTL.RESERVED_B`: bits 19:13, access unknown.
+  @inlinable public static var RESERVED_B: RegisterField<Self, UInt8> { .init(lsb: 13, width: 7) }
+
+  /// `RLC_MC_CNTL.RDNFO_URG`: bits 23:20, access unknown.
+  @inlinable public static var RDNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `RLC_MC_CNTL.RDREQ_SWAP`: bits 25:24, access unknown.
+  @inlinable public static var RDREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `RLC_MC_CNTL.RDREQ_TRAN`: bit 26, access unknown.
+  @inlinable public static var RDREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `RLC_MC_CNTL.RDREQ_PRIV`: bit 27, access unknown.
+  @inlinable public static var RDREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `RLC_MC_CNTL.RDNFO_STALL`: bit 28, access unknown.
+  @inlinable public static var RDNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `RLC_MC_CNTL.RESERVED`: bits 31:29, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `RLC_STAT`: gfx_8_0 register, MMIO dword 0xEC04 (byte 0x3_B010), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC04,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_STAT RLC_BUSY@0:1 RLC_GPM_BUSY@1:1 RLC_SPM_BUSY@2:1 RESERVED@3:29")
+  }
+
+  /// `RLC_STAT.RLC_BUSY`: bit 0, access unknown.
+  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_STAT.RLC_GPM_BUSY`: bit 1, access unknown.
+  @inlinable public static var RLC_GPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_STAT.RLC_SPM_BUSY`: bit 2, access unknown.
+  @inlinable public static var RLC_SPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `RLC_STAT.RESERVED`: bits 31:3, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+}
+
+/// `RLC_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SAFE_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC05,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
+  }
+
+  /// `RLC_SAFE_MODE.CMD`: bit 0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
+  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+
+  /// `RLC_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+
+  /// `RLC_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `RLC_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_SOFT_RESET_GPU`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `RLC_SAFE_MODE`, at the same offset.
+public enum RLC_SOFT_RESET_GPU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC05,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SOFT_RESET_GPU SOFT_RESET_GPU@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_SOFT_RESET_GPU.SOFT_RESET_GPU`: bit 0, access unknown.
+  @inlinable public static var SOFT_RESET_GPU: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SOFT_RESET_GPU.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0xEC06 (byte 0x3_B018), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_MEM_SLP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC06,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_MEM_SLP_CNTL RLC_MEM_LS_EN@0:1 RLC_MEM_DS_EN@1:1 RESERVED@2:5 RLC_LS_DS_BUSY_OVERRIDE@7:1 RLC_MEM_LS_ON_DELAY@8:8 RLC_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
+  }
+
+  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_EN`: bit 0, access unknown.
+  @inlinable public static var RLC_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_MEM_SLP_CNTL.RLC_MEM_DS_EN`: bit 1, access unknown.
+  @inlinable public static var RLC_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+
+  /// `RLC_MEM_SLP_CNTL.RLC_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var RLC_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
+  @inlinable public static var RLC_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
+  @inlinable public static var RLC_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `SMU_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xEC07 (byte 0x3_B01C), access unknown, reset unknown (`write` starts from 0).
+public enum SMU_RLC_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC07,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMU_RLC_RESPONSE RESP@0:32")
+  }
+
+  /// `SMU_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
+  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_RLCV_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC08 (byte 0x3_B020), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_RLCV_SAFE_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC08,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_RLCV_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
+  }
+
+  /// `RLC_RLCV_SAFE_MODE.CMD`: bit 0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_RLCV_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
+  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+
+  /// `RLC_RLCV_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+
+  /// `RLC_RLCV_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `RLC_RLCV_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_SMU_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC09 (byte 0x3_B024), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SMU_SAFE_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC09,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
+  }
+
+  /// `RLC_SMU_SAFE_MODE.CMD`: bit 0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SMU_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
+  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+
+  /// `RLC_SMU_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+
+  /// `RLC_SMU_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `RLC_SMU_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC0A (byte 0x3_B028), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_RLCV_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC0A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_RLCV_COMMAND CMD@0:4 RESERVED@4:28")
+  }
+
+  /// `RLC_RLCV_COMMAND.CMD`: bits 3:0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_RLCV_COMMAND.RESERVED`: bits 31:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+}
+
+/// `RLC_LB_CNTR_MAX`: gfx_8_0 register, MMIO dword 0xEC12 (byte 0x3_B048), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_CNTR_MAX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC12,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_CNTR_MAX LB_CNTR_MAX@0:32")
+  }
+
+  /// `RLC_LB_CNTR_MAX.LB_CNTR_MAX`: bits 31:0, access unknown.
+  @inlinable public static var LB_CNTR_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_LB_CNTL`: gfx_8_0 register, MMIO dword 0xEC19 (byte 0x3_B064), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC19,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_CNTL LOAD_BALANCE_ENABLE@0:1 LB_CNT_CP_BUSY@1:1 LB_CNT_SPIM_ACTIVE@2:1 LB_CNT_REG_INC@3:1 CU_MASK_USED_OFF_HYST@4:8 RESERVED@12:20")
+  }
+
+  /// `RLC_LB_CNTL.LOAD_BALANCE_ENABLE`: bit 0, access unknown.
+  @inlinable public static var LOAD_BALANCE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_LB_CNTL.LB_CNT_CP_BUSY`: bit 1, access unknown.
+  @inlinable public static var LB_CNT_CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_LB_CNTL.LB_CNT_SPIM_ACTIVE`: bit 2, access unknown.
+  @inlinable public static var LB_CNT_SPIM_ACTIVE: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_LB_CNTL.LB_CNT_REG_INC`: bit 3, access unknown.
+  @inlinable public static var LB_CNT_REG_INC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_LB_CNTL.CU_MASK_USED_OFF_HYST`: bits 11:4, access unknown.
+  @inlinable public static var CU_MASK_USED_OFF_HYST: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `RLC_LB_CNTL.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_MGCG_CTRL`: gfx_8_0 register, MMIO dword 0xEC1A (byte 0x3_B068), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_MGCG_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_MGCG_CTRL MGCG_EN@0:1 SILICON_EN@1:1 SIMULATION_EN@2:1 ON_DELAY@3:4 OFF_HYSTERESIS@7:8 SPARE@15:17")
+  }
+
+  /// `RLC_MGCG_CTRL.MGCG_EN`: bit 0, access unknown.
+  @inlinable public static var MGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_MGCG_CTRL.SILICON_EN`: bit 1, access unknown.
+  @inlinable public static var SILICON_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_MGCG_CTRL.SIMULATION_EN`: bit 2, access unknown.
+  @inlinable public static var SIMULATION_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `RLC_MGCG_CTRL.ON_DELAY`: bits 6:3, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+
+  /// `RLC_MGCG_CTRL.OFF_HYSTERESIS`: bits 14:7, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 8)
+  }
+
+  /// `RLC_MGCG_CTRL.SPARE`: bits 31:15, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
+}
+
+/// `RLC_LB_CNTR_INIT`: gfx_8_0 register, MMIO dword 0xEC1B (byte 0x3_B06C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_CNTR_INIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_CNTR_INIT LB_CNTR_INIT@0:32")
+  }
+
+  /// `RLC_LB_CNTR_INIT.LB_CNTR_INIT`: bits 31:0, access unknown.
+  @inlinable public static var LB_CNTR_INIT: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_LOAD_BALANCE_CNTR`: gfx_8_0 register, MMIO dword 0xEC1C (byte 0x3_B070), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LOAD_BALANCE_CNTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LOAD_BALANCE_CNTR RLC_LOAD_BALANCE_CNTR@0:32")
+  }
+
+  /// `RLC_LOAD_BALANCE_CNTR.RLC_LOAD_BALANCE_CNTR`: bits 31:0, access unknown.
+  @inlinable public static var RLC_LOAD_BALANCE_CNTR: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_SAVE_AND_RESTORE_BASE`: gfx_8_0 register, MMIO dword 0xEC1D (byte 0x3_B074), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SAVE_AND_RESTORE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SAVE_AND_RESTORE_BASE BASE@0:32")
+  }
+
+  /// `RLC_SAVE_AND_RESTORE_BASE.BASE`: bits 31:0, access unknown.
+  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_DRIVER_CPDMA_STATUS`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `RLC_JUMP_TABLE_RESTORE`, at the same offset.
+public enum RLC_DRIVER_CPDMA_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_DRIVER_CPDMA_STATUS DRIVER_REQUEST@0:1 RESERVED1@1:3 DRIVER_ACK@4:1 RESERVED@5:27")
+  }
+
+  /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_REQUEST`: bit 0, access unknown.
+  @inlinable public static var DRIVER_REQUEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_DRIVER_CPDMA_STATUS.RESERVED1`: bits 3:1, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+
+  /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_ACK`: bit 4, access unknown.
+  @inlinable public static var DRIVER_ACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `RLC_DRIVER_CPDMA_STATUS.RESERVED`: bits 31:5, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+}
+
+/// `RLC_JUMP_TABLE_RESTORE`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_JUMP_TABLE_RESTORE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_JUMP_TABLE_RESTORE ADDR@0:32")
+  }
+
+  /// `RLC_JUMP_TABLE_RESTORE.ADDR`: bits 31:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_PG_DELAY_2`: gfx_8_0 register, MMIO dword 0xEC1F (byte 0x3_B07C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PG_DELAY_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC1F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PG_DELAY_2 SERDES_TIMEOUT_VALUE@0:8 SERDES_CMD_DELAY@8:8 PERCU_TIMEOUT_VALUE@16:16")
+  }
+
+  /// `RLC_PG_DELAY_2.SERDES_TIMEOUT_VALUE`: bits 7:0, access unknown.
+  @inlinable public static var SERDES_TIMEOUT_VALUE: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_PG_DELAY_2.SERDES_CMD_DELAY`: bits 15:8, access unknown.
+  @inlinable public static var SERDES_CMD_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_PG_DELAY_2.PERCU_TIMEOUT_VALUE`: bits 31:16, access unknown.
+  @inlinable public static var PERCU_TIMEOUT_VALUE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `RLC_GPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC20 (byte 0x3_B080), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_DEBUG_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC20,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_DEBUG_SELECT SELECT@0:8 F32_DEBUG_SELECT@8:2 RESERVED@10:22")
+  }
+
+  /// `RLC_GPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
+  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_GPM_DEBUG_SELECT.F32_DEBUG_SELECT`: bits 9:8, access unknown.
+  @inlinable public static var F32_DEBUG_SELECT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `RLC_GPM_DEBUG_SELECT.RESERVED`: bits 31:10, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+}
+
+/// `RLC_GPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC21 (byte 0x3_B084), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC21,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_DEBUG DATA@0:32")
+  }
+
+  /// `RLC_GPM_DEBUG.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_CLOCK_COUNT_LSB`: gfx_8_0 register, MMIO dword 0xEC24 (byte 0x3_B090), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_CLOCK_COUNT_LSB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC24,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_CLOCK_COUNT_LSB GPU_CLOCKS_LSB@0:32")
+  }
+
+  /// `RLC_GPU_CLOCK_COUNT_LSB.GPU_CLOCKS_LSB`: bits 31:0, access unknown.
+  @inlinable public static var GPU_CLOCKS_LSB: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPU_CLOCK_COUNT_MSB`: gfx_8_0 register, MMIO dword 0xEC25 (byte 0x3_B094), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_CLOCK_COUNT_MSB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC25,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_CLOCK_COUNT_MSB GPU_CLOCKS_MSB@0:32")
+  }
+
+  /// `RLC_GPU_CLOCK_COUNT_MSB.GPU_CLOCKS_MSB`: bits 31:0, access unknown.
+  @inlinable public static var GPU_CLOCKS_MSB: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_CAPTURE_GPU_CLOCK_COUNT`: gfx_8_0 register, MMIO dword 0xEC26 (byte 0x3_B098), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CAPTURE_GPU_CLOCK_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC26,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CAPTURE_GPU_CLOCK_COUNT CAPTURE@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_CAPTURE_GPU_CLOCK_COUNT.CAPTURE`: bit 0, access unknown.
+  @inlinable public static var CAPTURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_CAPTURE_GPU_CLOCK_COUNT.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_UCODE_CNTL`: gfx_8_0 register, MMIO dword 0xEC27 (byte 0x3_B09C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_UCODE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC27,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_UCODE_CNTL RLC_UCODE_FLAGS@0:32")
+  }
+
+  /// `RLC_UCODE_CNTL.RLC_UCODE_FLAGS`: bits 31:0, access unknown.
+  @inlinable public static var RLC_UCODE_FLAGS: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPM_THREAD_RESET`: gfx_8_0 register, MMIO dword 0xEC28 (byte 0x3_B0A0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_THREAD_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC28,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_THREAD_RESET THREAD0_RESET@0:1 THREAD1_RESET@1:1 THREAD2_RESET@2:1 THREAD3_RESET@3:1 RESERVED@4:28")
+  }
+
+  /// `RLC_GPM_THREAD_RESET.THREAD0_RESET`: bit 0, access unknown.
+  @inlinable public static var THREAD0_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPM_THREAD_RESET.THREAD1_RESET`: bit 1, access unknown.
+  @inlinable public static var THREAD1_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_GPM_THREAD_RESET.THREAD2_RESET`: bit 2, access unknown.
+  @inlinable public static var THREAD2_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `RLC_GPM_THREAD_RESET.THREAD3_RESET`: bit 3, access unknown.
+  @inlinable public static var THREAD3_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_GPM_THREAD_RESET.RESERVED`: bits 31:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+}
+
+/// `RLC_GPM_STAT`: gfx_8_0 register, MMIO dword 0xEC40 (byte 0x3_B100), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC40,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_STAT RLC_BUSY@0:1 GFX_POWER_STATUS@1:1 GFX_CLOCK_STATUS@2:1 GFX_LS_STATUS@3:1 GFX_PIPELINE_POWER_STATUS@4:1 CNTX_IDLE_BEING_PROCESSED@5:1 CNTX_BUSY_BEING_PROCESSED@6:1 GFX_IDLE_BEING_PROCESSED@7:1 CMP_BUSY_BEING_PROCESSED@8:1 SAVING_REGISTERS@9:1 RESTORING_REGISTERS@10:1 GFX3D_BLOCKS_CHANGING_POWER_STATE@11:1 CMP_BLOCKS_CHANGING_POWER_STATE@12:1 STATIC_CU_POWERING_UP@13:1 STATIC_CU_POWERING_DOWN@14:1 DYN_CU_POWERING_UP@15:1 DYN_CU_POWERING_DOWN@16:1 ABORTED_PD_SEQUENCE@17:1 PG_ERROR_STATUS@24:8")
+  }
+
+  /// `RLC_GPM_STAT.RLC_BUSY`: bit 0, access unknown.
+  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPM_STAT.GFX_POWER_STATUS`: bit 1, access unknown.
+  @inlinable public static var GFX_POWER_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.GFX_CLOCK_STATUS`: bit 2, access unknown.
+  @inlinable public static var GFX_CLOCK_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.GFX_LS_STATUS`: bit 3, access unknown.
+  @inlinable public static var GFX_LS_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_GPM_STAT.GFX_PIPELINE_POWER_STATUS`: bit 4, access unknown.
+  @inlinable public static var GFX_PIPELINE_POWER_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.CNTX_IDLE_BEING_PROCESSED`: bit 5, access unknown.
+  @inlinable public static var CNTX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.CNTX_BUSY_BEING_PROCESSED`: bit 6, access unknown.
+  @inlinable public static var CNTX_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.GFX_IDLE_BEING_PROCESSED`: bit 7, access unknown.
+  @inlinable public static var GFX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.CMP_BUSY_BEING_PROCESSED`: bit 8, access unknown.
+  @inlinable public static var CMP_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.SAVING_REGISTERS`: bit 9, access unknown.
+  @inlinable public static var SAVING_REGISTERS: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.RESTORING_REGISTERS`: bit 10, access unknown.
+  @inlinable public static var RESTORING_REGISTERS: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.GFX3D_BLOCKS_CHANGING_POWER_STATE`: bit 11, access unknown.
+  @inlinable public static var GFX3D_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.CMP_BLOCKS_CHANGING_POWER_STATE`: bit 12, access unknown.
+  @inlinable public static var CMP_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.STATIC_CU_POWERING_UP`: bit 13, access unknown.
+  @inlinable public static var STATIC_CU_POWERING_UP: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.STATIC_CU_POWERING_DOWN`: bit 14, access unknown.
+  @inlinable public static var STATIC_CU_POWERING_DOWN: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.DYN_CU_POWERING_UP`: bit 15, access unknown.
+  @inlinable public static var DYN_CU_POWERING_UP: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.DYN_CU_POWERING_DOWN`: bit 16, access unknown.
+  @inlinable public static var DYN_CU_POWERING_DOWN: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.ABORTED_PD_SEQUENCE`: bit 17, access unknown.
+  @inlinable public static var ABORTED_PD_SEQUENCE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `RLC_GPM_STAT.PG_ERROR_STATUS`: bits 31:24, access unknown.
+  @inlinable public static var PG_ERROR_STATUS: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPU_CLOCK_32_RES_SEL`: gfx_8_0 register, MMIO dword 0xEC41 (byte 0x3_B104), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_CLOCK_32_RES_SEL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC41,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_CLOCK_32_RES_SEL RES_SEL@0:6 RESERVED@6:26")
+  }
+
+  /// `RLC_GPU_CLOCK_32_RES_SEL.RES_SEL`: bits 5:0, access unknown.
+  @inlinable public static var RES_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `RLC_GPU_CLOCK_32_RES_SEL.RESERVED`: bits 31:6, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+}
+
+/// `RLC_GPU_CLOCK_32`: gfx_8_0 register, MMIO dword 0xEC42 (byte 0x3_B108), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_CLOCK_32: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC42,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_CLOCK_32 GPU_CLOCK_32@0:32")
+  }
+
+  /// `RLC_GPU_CLOCK_32.GPU_CLOCK_32`: bits 31:0, access unknown.
+  @inlinable public static var GPU_CLOCK_32: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PG_CNTL`: gfx_8_0 register, MMIO dword 0xEC43 (byte 0x3_B10C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC43,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PG_CNTL GFX_POWER_GATING_ENABLE@0:1 GFX_POWER_GATING_SRC@1:1 DYN_PER_CU_PG_ENABLE@2:1 STATIC_PER_CU_PG_ENABLE@3:1 GFX_PIPELINE_PG_ENABLE@4:1 RESERVED@5:9 PG_OVERRIDE@14:1 CP_PG_DISABLE@15:1 CHUB_HANDSHAKE_ENABLE@16:1 SMU_CLK_SLOWDOWN_ON_PU_ENABLE@17:1 SMU_CLK_SLOWDOWN_ON_PD_ENABLE@18:1 SMU_HANDSHAKE_ENABLE@19:1 QUICK_PG_ENABLE@20:1 RESERVED1@21:3")
+  }
+
+  /// `RLC_PG_CNTL.GFX_POWER_GATING_ENABLE`: bit 0, access unknown.
+  @inlinable public static var GFX_POWER_GATING_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.GFX_POWER_GATING_SRC`: bit 1, access unknown.
+  @inlinable public static var GFX_POWER_GATING_SRC: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.DYN_PER_CU_PG_ENABLE`: bit 2, access unknown.
+  @inlinable public static var DYN_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.STATIC_PER_CU_PG_ENABLE`: bit 3, access unknown.
+  @inlinable public static var STATIC_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.GFX_PIPELINE_PG_ENABLE`: bit 4, access unknown.
+  @inlinable public static var GFX_PIPELINE_PG_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.RESERVED`: bits 13:5, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 5, width: 9) }
+
+  /// `RLC_PG_CNTL.PG_OVERRIDE`: bit 14, access unknown.
+  @inlinable public static var PG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `RLC_PG_CNTL.CP_PG_DISABLE`: bit 15, access unknown.
+  @inlinable public static var CP_PG_DISABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `RLC_PG_CNTL.CHUB_HANDSHAKE_ENABLE`: bit 16, access unknown.
+  @inlinable public static var CHUB_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PU_ENABLE`: bit 17, access unknown.
+  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PU_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PD_ENABLE`: bit 18, access unknown.
+  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PD_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.SMU_HANDSHAKE_ENABLE`: bit 19, access unknown.
+  @inlinable public static var SMU_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.QUICK_PG_ENABLE`: bit 20, access unknown.
+  @inlinable public static var QUICK_PG_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `RLC_PG_CNTL.RESERVED1`: bits 23:21, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+}
+
+/// `RLC_GPM_THREAD_PRIORITY`: gfx_8_0 register, MMIO dword 0xEC44 (byte 0x3_B110), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_THREAD_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC44,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_THREAD_PRIORITY THREAD0_PRIORITY@0:8 THREAD1_PRIORITY@8:8 THREAD2_PRIORITY@16:8 THREAD3_PRIORITY@24:8")
+  }
+
+  /// `RLC_GPM_THREAD_PRIORITY.THREAD0_PRIORITY`: bits 7:0, access unknown.
+  @inlinable public static var THREAD0_PRIORITY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_GPM_THREAD_PRIORITY.THREAD1_PRIORITY`: bits 15:8, access unknown.
+  @inlinable public static var THREAD1_PRIORITY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_GPM_THREAD_PRIORITY.THREAD2_PRIORITY`: bits 23:16, access unknown.
+  @inlinable public static var THREAD2_PRIORITY: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_GPM_THREAD_PRIORITY.THREAD3_PRIORITY`: bits 31:24, access unknown.
+  @inlinable public static var THREAD3_PRIORITY: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPM_THREAD_ENABLE`: gfx_8_0 register, MMIO dword 0xEC45 (byte 0x3_B114), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_THREAD_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC45,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_THREAD_ENABLE THREAD0_ENABLE@0:1 THREAD1_ENABLE@1:1 THREAD2_ENABLE@2:1 THREAD3_ENABLE@3:1 RESERVED@4:28")
+  }
+
+  /// `RLC_GPM_THREAD_ENABLE.THREAD0_ENABLE`: bit 0, access unknown.
+  @inlinable public static var THREAD0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPM_THREAD_ENABLE.THREAD1_ENABLE`: bit 1, access unknown.
+  @inlinable public static var THREAD1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_GPM_THREAD_ENABLE.THREAD2_ENABLE`: bit 2, access unknown.
+  @inlinable public static var THREAD2_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `RLC_GPM_THREAD_ENABLE.THREAD3_ENABLE`: bit 3, access unknown.
+  @inlinable public static var THREAD3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_GPM_THREAD_ENABLE.RESERVED`: bits 31:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+}
+
+/// `RLC_GPM_VMID_THREAD0`: gfx_8_0 register, MMIO dword 0xEC46 (byte 0x3_B118), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_VMID_THREAD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC46,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_VMID_THREAD0 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
+  }
+
+  /// `RLC_GPM_VMID_THREAD0.RLC_VMID`: bits 3:0, access unknown.
+  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD0.RESERVED0`: bits 7:4, access unknown.
+  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD0.RLC_QUEUEID`: bits 10:8, access unknown.
+  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `RLC_GPM_VMID_THREAD0.RESERVED1`: bits 31:11, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+}
+
+/// `RLC_GPM_VMID_THREAD1`: gfx_8_0 register, MMIO dword 0xEC47 (byte 0x3_B11C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_VMID_THREAD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC47,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_VMID_THREAD1 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
+  }
+
+  /// `RLC_GPM_VMID_THREAD1.RLC_VMID`: bits 3:0, access unknown.
+  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD1.RESERVED0`: bits 7:4, access unknown.
+  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD1.RLC_QUEUEID`: bits 10:8, access unknown.
+  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `RLC_GPM_VMID_THREAD1.RESERVED1`: bits 31:11, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+}
+
+/// `RLC_CGTT_MGCG_OVERRIDE`: gfx_8_0 register, MMIO dword 0xEC48 (byte 0x3_B120), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CGTT_MGCG_OVERRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC48,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CGTT_MGCG_OVERRIDE OVERRIDE@0:32")
+  }
+
+  /// `RLC_CGTT_MGCG_OVERRIDE.OVERRIDE`: bits 31:0, access unknown.
+  @inlinable public static var OVERRIDE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CGCG_CGLS_CTRL`: gfx_8_0 register, MMIO dword 0xEC49 (byte 0x3_B124), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CGCG_CGLS_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC49,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CGCG_CGLS_CTRL CGCG_EN@0:1 CGLS_EN@1:1 CGLS_REP_COMPANSAT_DELAY@2:6 CGCG_GFX_IDLE_THRESHOLD@8:19 CGCG_CONTROLLER@27:1 CGCG_REG_CTRL@28:1 SLEEP_MODE@29:2 SIM_SILICON_EN@31:1")
+  }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGCG_EN`: bit 0, access unknown.
+  @inlinable public static var CGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGLS_EN`: bit 1, access unknown.
+  @inlinable public static var CGLS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGLS_REP_COMPANSAT_DELAY`: bits 7:2, access unknown.
+  @inlinable public static var CGLS_REP_COMPANSAT_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 6)
+  }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGCG_GFX_IDLE_THRESHOLD`: bits 26:8, access unknown.
+  @inlinable public static var CGCG_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt32> {
+    .init(lsb: 8, width: 19)
+  }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGCG_CONTROLLER`: bit 27, access unknown.
+  @inlinable public static var CGCG_CONTROLLER: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `RLC_CGCG_CGLS_CTRL.CGCG_REG_CTRL`: bit 28, access unknown.
+  @inlinable public static var CGCG_REG_CTRL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `RLC_CGCG_CGLS_CTRL.SLEEP_MODE`: bits 30:29, access unknown.
+  @inlinable public static var SLEEP_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+
+  /// `RLC_CGCG_CGLS_CTRL.SIM_SILICON_EN`: bit 31, access unknown.
+  @inlinable public static var SIM_SILICON_EN: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `RLC_CGCG_RAMP_CTRL`: gfx_8_0 register, MMIO dword 0xEC4A (byte 0x3_B128), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CGCG_RAMP_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CGCG_RAMP_CTRL DOWN_DIV_START_UNIT@0:4 DOWN_DIV_STEP_UNIT@4:4 UP_DIV_START_UNIT@8:4 UP_DIV_STEP_UNIT@12:4 STEP_DELAY_CNT@16:12 STEP_DELAY_UNIT@28:4")
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_START_UNIT`: bits 3:0, access unknown.
+  @inlinable public static var DOWN_DIV_START_UNIT: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_STEP_UNIT`: bits 7:4, access unknown.
+  @inlinable public static var DOWN_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.UP_DIV_START_UNIT`: bits 11:8, access unknown.
+  @inlinable public static var UP_DIV_START_UNIT: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.UP_DIV_STEP_UNIT`: bits 15:12, access unknown.
+  @inlinable public static var UP_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_CNT`: bits 27:16, access unknown.
+  @inlinable public static var STEP_DELAY_CNT: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 12)
+  }
+
+  /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_UNIT`: bits 31:28, access unknown.
+  @inlinable public static var STEP_DELAY_UNIT: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `RLC_DYN_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC4B (byte 0x3_B12C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_DYN_PG_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_DYN_PG_STATUS PG_STATUS_CU_MASK@0:32")
+  }
+
+  /// `RLC_DYN_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_DYN_PG_REQUEST`: gfx_8_0 register, MMIO dword 0xEC4C (byte 0x3_B130), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_DYN_PG_REQUEST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_DYN_PG_REQUEST PG_REQUEST_CU_MASK@0:32")
+  }
+
+  /// `RLC_DYN_PG_REQUEST.PG_REQUEST_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var PG_REQUEST_CU_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_PG_DELAY`: gfx_8_0 register, MMIO dword 0xEC4D (byte 0x3_B134), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PG_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PG_DELAY POWER_UP_DELAY@0:8 POWER_DOWN_DELAY@8:8 CMD_PROPAGATE_DELAY@16:8 MEM_SLEEP_DELAY@24:8")
+  }
+
+  /// `RLC_PG_DELAY.POWER_UP_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var POWER_UP_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_PG_DELAY.POWER_DOWN_DELAY`: bits 15:8, access unknown.
+  @inlinable public static var POWER_DOWN_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_PG_DELAY.CMD_PROPAGATE_DELAY`: bits 23:16, access unknown.
+  @inlinable public static var CMD_PROPAGATE_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_PG_DELAY.MEM_SLEEP_DELAY`: bits 31:24, access unknown.
+  @inlinable public static var MEM_SLEEP_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_CU_STATUS`: gfx_8_0 register, MMIO dword 0xEC4E (byte 0x3_B138), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CU_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CU_STATUS WORK_PENDING@0:32")
+  }
+
+  /// `RLC_CU_STATUS.WORK_PENDING`: bits 31:0, access unknown.
+  @inlinable public static var WORK_PENDING: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_LB_INIT_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC4F (byte 0x3_B13C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_INIT_CU_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC4F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_INIT_CU_MASK INIT_CU_MASK@0:32")
+  }
+
+  /// `RLC_LB_INIT_CU_MASK.INIT_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var INIT_CU_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_LB_ALWAYS_ACTIVE_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC50 (byte 0x3_B140), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_ALWAYS_ACTIVE_CU_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC50,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_ALWAYS_ACTIVE_CU_MASK ALWAYS_ACTIVE_CU_MASK@0:32")
+  }
+
+  /// `RLC_LB_ALWAYS_ACTIVE_CU_MASK.ALWAYS_ACTIVE_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var ALWAYS_ACTIVE_CU_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_LB_PARAMS`: gfx_8_0 register, MMIO dword 0xEC51 (byte 0x3_B144), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_LB_PARAMS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC51,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_LB_PARAMS SKIP_L2_CHECK@0:1 FIFO_SAMPLES@1:7 PG_IDLE_SAMPLES@8:8 PG_IDLE_SAMPLE_INTERVAL@16:16")
+  }
+
+  /// `RLC_LB_PARAMS.SKIP_L2_CHECK`: bit 0, access unknown.
+  @inlinable public static var SKIP_L2_CHECK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_LB_PARAMS.FIFO_SAMPLES`: bits 7:1, access unknown.
+  @inlinable public static var FIFO_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+
+  /// `RLC_LB_PARAMS.PG_IDLE_SAMPLES`: bits 15:8, access unknown.
+  @inlinable public static var PG_IDLE_SAMPLES: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_LB_PARAMS.PG_IDLE_SAMPLE_INTERVAL`: bits 31:16, access unknown.
+  @inlinable public static var PG_IDLE_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `RLC_THREAD1_DELAY`: gfx_8_0 register, MMIO dword 0xEC52 (byte 0x3_B148), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_THREAD1_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC52,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_THREAD1_DELAY CU_IDEL_DELAY@0:8 LBPW_INNER_LOOP_DELAY@8:8 LBPW_OUTER_LOOP_DELAY@16:8 SPARE@24:8")
+  }
+
+  /// `RLC_THREAD1_DELAY.CU_IDEL_DELAY`: bits 7:0, access unknown.
+  @inlinable public static var CU_IDEL_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_THREAD1_DELAY.LBPW_INNER_LOOP_DELAY`: bits 15:8, access unknown.
+  @inlinable public static var LBPW_INNER_LOOP_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_THREAD1_DELAY.LBPW_OUTER_LOOP_DELAY`: bits 23:16, access unknown.
+  @inlinable public static var LBPW_OUTER_LOOP_DELAY: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_THREAD1_DELAY.SPARE`: bits 31:24, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `RLC_PG_ALWAYS_ON_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC53 (byte 0x3_B14C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PG_ALWAYS_ON_CU_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC53,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PG_ALWAYS_ON_CU_MASK AON_CU_MASK@0:32")
+  }
+
+  /// `RLC_PG_ALWAYS_ON_CU_MASK.AON_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var AON_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_MAX_PG_CU`: gfx_8_0 register, MMIO dword 0xEC54 (byte 0x3_B150), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_MAX_PG_CU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC54,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_MAX_PG_CU MAX_POWERED_UP_CU@0:8 SPARE@8:24")
+  }
+
+  /// `RLC_MAX_PG_CU.MAX_POWERED_UP_CU`: bits 7:0, access unknown.
+  @inlinable public static var MAX_POWERED_UP_CU: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_MAX_PG_CU.SPARE`: bits 31:8, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_AUTO_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC55 (byte 0x3_B154), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_AUTO_PG_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC55,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_AUTO_PG_CTRL AUTO_PG_EN@0:1 AUTO_GRBM_REG_SAVE_ON_IDLE_EN@1:1 AUTO_WAKE_UP_EN@2:1 GRBM_REG_SAVE_GFX_IDLE_THRESHOLD@3:16 PG_AFTER_GRBM_REG_SAVE_THRESHOLD@19:13")
+  }
+
+  /// `RLC_AUTO_PG_CTRL.AUTO_PG_EN`: bit 0, access unknown.
+  @inlinable public static var AUTO_PG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_AUTO_PG_CTRL.AUTO_GRBM_REG_SAVE_ON_IDLE_EN`: bit 1, access unknown.
+  @inlinable public static var AUTO_GRBM_REG_SAVE_ON_IDLE_EN: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `RLC_AUTO_PG_CTRL.AUTO_WAKE_UP_EN`: bit 2, access unknown.
+  @inlinable public static var AUTO_WAKE_UP_EN: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_AUTO_PG_CTRL.GRBM_REG_SAVE_GFX_IDLE_THRESHOLD`: bits 18:3, access unknown.
+  @inlinable public static var GRBM_REG_SAVE_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt16> {
+    .init(lsb: 3, width: 16)
+  }
+
+  /// `RLC_AUTO_PG_CTRL.PG_AFTER_GRBM_REG_SAVE_THRESHOLD`: bits 31:19, access unknown.
+  @inlinable public static var PG_AFTER_GRBM_REG_SAVE_THRESHOLD: RegisterField<Self, UInt16> {
+    .init(lsb: 19, width: 13)
+  }
+}
+
+/// `RLC_SMU_GRBM_REG_SAVE_CTRL`: gfx_8_0 register, MMIO dword 0xEC56 (byte 0x3_B158), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SMU_GRBM_REG_SAVE_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC56,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_GRBM_REG_SAVE_CTRL START_GRBM_REG_SAVE@0:1 SPARE@1:31")
+  }
+
+  /// `RLC_SMU_GRBM_REG_SAVE_CTRL.START_GRBM_REG_SAVE`: bit 0, access unknown.
+  @inlinable public static var START_GRBM_REG_SAVE: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_SMU_GRBM_REG_SAVE_CTRL.SPARE`: bits 31:1, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SMU_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC57 (byte 0x3_B15C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SMU_PG_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC57,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_PG_CTRL START_PG@0:1 SPARE@1:31")
+  }
+
+  /// `RLC_SMU_PG_CTRL.START_PG`: bit 0, access unknown.
+  @inlinable public static var START_PG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SMU_PG_CTRL.SPARE`: bits 31:1, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SMU_PG_WAKE_UP_CTRL`: gfx_8_0 register, MMIO dword 0xEC58 (byte 0x3_B160), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SMU_PG_WAKE_UP_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC58,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_PG_WAKE_UP_CTRL START_PG_WAKE_UP@0:1 SPARE@1:31")
+  }
+
+  /// `RLC_SMU_PG_WAKE_UP_CTRL.START_PG_WAKE_UP`: bit 0, access unknown.
+  @inlinable public static var START_PG_WAKE_UP: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_SMU_PG_WAKE_UP_CTRL.SPARE`: bits 31:1, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SERDES_RD_MASTER_INDEX`: gfx_8_0 register, MMIO dword 0xEC59 (byte 0x3_B164), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_RD_MASTER_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC59,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_RD_MASTER_INDEX CU_ID@0:4 SH_ID@4:2 SE_ID@6:3 SE_NONCU_ID@9:1 SE_NONCU@10:1 NON_SE@11:4 DATA_REG_ID@15:2 SPARE@17:15")
+  }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.CU_ID`: bits 3:0, access unknown.
+  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.SH_ID`: bits 5:4, access unknown.
+  @inlinable public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.SE_ID`: bits 8:6, access unknown.
+  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU_ID`: bit 9, access unknown.
+  @inlinable public static var SE_NONCU_ID: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU`: bit 10, access unknown.
+  @inlinable public static var SE_NONCU: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.NON_SE`: bits 14:11, access unknown.
+  @inlinable public static var NON_SE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.DATA_REG_ID`: bits 16:15, access unknown.
+  @inlinable public static var DATA_REG_ID: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
+
+  /// `RLC_SERDES_RD_MASTER_INDEX.SPARE`: bits 31:17, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
+}
+
+/// `RLC_SERDES_RD_DATA_0`: gfx_8_0 register, MMIO dword 0xEC5A (byte 0x3_B168), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_RD_DATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_RD_DATA_0 DATA@0:32")
+  }
+
+  /// `RLC_SERDES_RD_DATA_0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_RD_DATA_1`: gfx_8_0 register, MMIO dword 0xEC5B (byte 0x3_B16C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_RD_DATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_RD_DATA_1 DATA@0:32")
+  }
+
+  /// `RLC_SERDES_RD_DATA_1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_RD_DATA_2`: gfx_8_0 register, MMIO dword 0xEC5C (byte 0x3_B170), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_RD_DATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_RD_DATA_2 DATA@0:32")
+  }
+
+  /// `RLC_SERDES_RD_DATA_2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_WR_CU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5D (byte 0x3_B174), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_WR_CU_MASTER_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_WR_CU_MASTER_MASK MASTER_MASK@0:32")
+  }
+
+  /// `RLC_SERDES_WR_CU_MASTER_MASK.MASTER_MASK`: bits 31:0, access unknown.
+  @inlinable public static var MASTER_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_WR_NONCU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5E (byte 0x3_B178), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_WR_NONCU_MASTER_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_WR_NONCU_MASTER_MASK SE_MASTER_MASK@0:16 GC_MASTER_MASK@16:1 GC_GFX_MASTER_MASK@17:1 TC0_MASTER_MASK@18:1 TC1_MASTER_MASK@19:1 SPARE0_MASTER_MASK@20:1 SPARE1_MASTER_MASK@21:1 SPARE2_MASTER_MASK@22:1 SPARE3_MASTER_MASK@23:1 RESERVED@24:8")
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SE_MASTER_MASK`: bits 15:0, access unknown.
+  @inlinable public static var SE_MASTER_MASK: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_MASTER_MASK`: bit 16, access unknown.
+  @inlinable public static var GC_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_GFX_MASTER_MASK`: bit 17, access unknown.
+  @inlinable public static var GC_GFX_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC0_MASTER_MASK`: bit 18, access unknown.
+  @inlinable public static var TC0_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC1_MASTER_MASK`: bit 19, access unknown.
+  @inlinable public static var TC1_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE0_MASTER_MASK`: bit 20, access unknown.
+  @inlinable public static var SPARE0_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE1_MASTER_MASK`: bit 21, access unknown.
+  @inlinable public static var SPARE1_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE2_MASTER_MASK`: bit 22, access unknown.
+  @inlinable public static var SPARE2_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE3_MASTER_MASK`: bit 23, access unknown.
+  @inlinable public static var SPARE3_MASTER_MASK: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.RESERVED`: bits 31:24, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `RLC_SERDES_WR_CTRL`: gfx_8_0 register, MMIO dword 0xEC5F (byte 0x3_B17C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_WR_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC5F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_WR_CTRL BPM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE_COMMAND@12:1 READ_COMMAND@13:1 RDDATA_RESET@14:1 SHORT_FORMAT@15:1 BPM_DATA@16:10 SRBM_OVERRIDE@26:1 RSVD_BPM_ADDR@27:1 REG_ADDR@28:4")
+  }
+
+  /// `RLC_SERDES_WR_CTRL.BPM_ADDR`: bits 7:0, access unknown.
+  @inlinable public static var BPM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_SERDES_WR_CTRL.POWER_DOWN`: bit 8, access unknown.
+  @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.POWER_UP`: bit 9, access unknown.
+  @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.P1_SELECT`: bit 10, access unknown.
+  @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.P2_SELECT`: bit 11, access unknown.
+  @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.WRITE_COMMAND`: bit 12, access unknown.
+  @inlinable public static var WRITE_COMMAND: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.READ_COMMAND`: bit 13, access unknown.
+  @inlinable public static var READ_COMMAND: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.RDDATA_RESET`: bit 14, access unknown.
+  @inlinable public static var RDDATA_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.SHORT_FORMAT`: bit 15, access unknown.
+  @inlinable public static var SHORT_FORMAT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.BPM_DATA`: bits 25:16, access unknown.
+  @inlinable public static var BPM_DATA: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+
+  /// `RLC_SERDES_WR_CTRL.SRBM_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.RSVD_BPM_ADDR`: bit 27, access unknown.
+  @inlinable public static var RSVD_BPM_ADDR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `RLC_SERDES_WR_CTRL.REG_ADDR`: bits 31:28, access unknown.
+  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `RLC_SERDES_WR_DATA`: gfx_8_0 register, MMIO dword 0xEC60 (byte 0x3_B180), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_WR_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC60,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_WR_DATA DATA@0:32")
+  }
+
+  /// `RLC_SERDES_WR_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_CU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC61 (byte 0x3_B184), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_CU_MASTER_BUSY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC61,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_CU_MASTER_BUSY BUSY_BUSY@0:32")
+  }
+
+  /// `RLC_SERDES_CU_MASTER_BUSY.BUSY_BUSY`: bits 31:0, access unknown.
+  @inlinable public static var BUSY_BUSY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SERDES_NONCU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC62 (byte 0x3_B188), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SERDES_NONCU_MASTER_BUSY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC62,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SERDES_NONCU_MASTER_BUSY SE_MASTER_BUSY@0:16 GC_MASTER_BUSY@16:1 GC_GFX_MASTER_BUSY@17:1 TC0_MASTER_BUSY@18:1 TC1_MASTER_BUSY@19:1 SPARE0_MASTER_BUSY@20:1 SPARE1_MASTER_BUSY@21:1 SPARE2_MASTER_BUSY@22:1 SPARE3_MASTER_BUSY@23:1 RESERVED@24:8")
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.SE_MASTER_BUSY`: bits 15:0, access unknown.
+  @inlinable public static var SE_MASTER_BUSY: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_MASTER_BUSY`: bit 16, access unknown.
+  @inlinable public static var GC_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_GFX_MASTER_BUSY`: bit 17, access unknown.
+  @inlinable public static var GC_GFX_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.TC0_MASTER_BUSY`: bit 18, access unknown.
+  @inlinable public static var TC0_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.TC1_MASTER_BUSY`: bit 19, access unknown.
+  @inlinable public static var TC1_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE0_MASTER_BUSY`: bit 20, access unknown.
+  @inlinable public static var SPARE0_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE1_MASTER_BUSY`: bit 21, access unknown.
+  @inlinable public static var SPARE1_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE2_MASTER_BUSY`: bit 22, access unknown.
+  @inlinable public static var SPARE2_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE3_MASTER_BUSY`: bit 23, access unknown.
+  @inlinable public static var SPARE3_MASTER_BUSY: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `RLC_SERDES_NONCU_MASTER_BUSY.RESERVED`: bits 31:24, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `RLC_GPM_GENERAL_0`: gfx_8_0 register, MMIO dword 0xEC63 (byte 0x3_B18C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC63,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_0 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_1`: gfx_8_0 register, MMIO dword 0xEC64 (byte 0x3_B190), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC64,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_1 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_2`: gfx_8_0 register, MMIO dword 0xEC65 (byte 0x3_B194), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC65,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_2 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_3`: gfx_8_0 register, MMIO dword 0xEC66 (byte 0x3_B198), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC66,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_3 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_3.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_4`: gfx_8_0 register, MMIO dword 0xEC67 (byte 0x3_B19C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC67,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_4 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_4.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_5`: gfx_8_0 register, MMIO dword 0xEC68 (byte 0x3_B1A0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC68,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_5 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_5.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_6`: gfx_8_0 register, MMIO dword 0xEC69 (byte 0x3_B1A4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC69,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_6 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_6.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_GENERAL_7`: gfx_8_0 register, MMIO dword 0xEC6A (byte 0x3_B1A8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_GENERAL_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_GENERAL_7 DATA@0:32")
+  }
+
+  /// `RLC_GPM_GENERAL_7.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_CU_PD_TIMEOUT`: gfx_8_0 register, MMIO dword 0xEC6B (byte 0x3_B1AC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_CU_PD_TIMEOUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_CU_PD_TIMEOUT TIMEOUT@0:32")
+  }
+
+  /// `RLC_GPM_CU_PD_TIMEOUT.TIMEOUT`: bits 31:0, access unknown.
+  @inlinable public static var TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xEC6C (byte 0x3_B1B0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_SCRATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
+  }
+
+  /// `RLC_GPM_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `RLC_GPM_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
+}
+
+/// `RLC_GPM_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xEC6D (byte 0x3_B1B4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_SCRATCH_DATA DATA@0:32")
+  }
+
+  /// `RLC_GPM_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_STATIC_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC6E (byte 0x3_B1B8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_STATIC_PG_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_STATIC_PG_STATUS PG_STATUS_CU_MASK@0:32")
+  }
+
+  /// `RLC_STATIC_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
+  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPM_PERF_COUNT_0`: gfx_8_0 register, MMIO dword 0xEC6F (byte 0x3_B1BC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_PERF_COUNT_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC6F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_PERF_COUNT_0 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
+  }
+
+  /// `RLC_GPM_PERF_COUNT_0.FEATURE_SEL`: bits 3:0, access unknown.
+  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_0.SE_INDEX`: bits 7:4, access unknown.
+  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_0.SH_INDEX`: bits 11:8, access unknown.
+  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_0.CU_INDEX`: bits 15:12, access unknown.
+  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_0.EVENT_SEL`: bits 17:16, access unknown.
+  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+
+  /// `RLC_GPM_PERF_COUNT_0.UNUSED`: bits 19:18, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+
+  /// `RLC_GPM_PERF_COUNT_0.ENABLE`: bit 20, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `RLC_GPM_PERF_COUNT_0.RESERVED`: bits 31:21, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+}
+
+/// `RLC_GPM_PERF_COUNT_1`: gfx_8_0 register, MMIO dword 0xEC70 (byte 0x3_B1C0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_PERF_COUNT_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC70,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_PERF_COUNT_1 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
+  }
+
+  /// `RLC_GPM_PERF_COUNT_1.FEATURE_SEL`: bits 3:0, access unknown.
+  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_1.SE_INDEX`: bits 7:4, access unknown.
+  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_1.SH_INDEX`: bits 11:8, access unknown.
+  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_1.CU_INDEX`: bits 15:12, access unknown.
+  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `RLC_GPM_PERF_COUNT_1.EVENT_SEL`: bits 17:16, access unknown.
+  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+
+  /// `RLC_GPM_PERF_COUNT_1.UNUSED`: bits 19:18, access unknown.
+  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+
+  /// `RLC_GPM_PERF_COUNT_1.ENABLE`: bit 20, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `RLC_GPM_PERF_COUNT_1.RESERVED`: bits 31:21, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+}
+
+/// `RLC_SPM_VMID`: gfx_8_0 register, MMIO dword 0xEC71 (byte 0x3_B1C4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC71,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_VMID RLC_SPM_VMID@0:4 RESERVED@4:28")
+  }
+
+  /// `RLC_SPM_VMID.RLC_SPM_VMID`: bits 3:0, access unknown.
+  @inlinable public static var RLC_SPM_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_SPM_VMID.RESERVED`: bits 31:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+}
+
+/// `RLC_SPM_INT_CNTL`: gfx_8_0 register, MMIO dword 0xEC72 (byte 0x3_B1C8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC72,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_INT_CNTL RLC_SPM_INT_CNTL@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_SPM_INT_CNTL.RLC_SPM_INT_CNTL`: bit 0, access unknown.
+  @inlinable public static var RLC_SPM_INT_CNTL: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_SPM_INT_CNTL.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SPM_INT_STATUS`: gfx_8_0 register, MMIO dword 0xEC73 (byte 0x3_B1CC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC73,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_INT_STATUS RLC_SPM_INT_STATUS@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_SPM_INT_STATUS.RLC_SPM_INT_STATUS`: bit 0, access unknown.
+  @inlinable public static var RLC_SPM_INT_STATUS: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `RLC_SPM_INT_STATUS.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC74 (byte 0x3_B1D0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_DEBUG_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC74,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_DEBUG_SELECT SELECT@0:8 RESERVED@8:7 RLC_SPM_DEBUG_MODE@15:1 RLC_SPM_NUM_SAMPLE@16:16")
+  }
+
+  /// `RLC_SPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
+  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_SPM_DEBUG_SELECT.RESERVED`: bits 14:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
+
+  /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_DEBUG_MODE`: bit 15, access unknown.
+  @inlinable public static var RLC_SPM_DEBUG_MODE: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_NUM_SAMPLE`: bits 31:16, access unknown.
+  @inlinable public static var RLC_SPM_NUM_SAMPLE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `RLC_SPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC75 (byte 0x3_B1D4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SPM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC75,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SPM_DEBUG DATA@0:32")
+  }
+
+  /// `RLC_SPM_DEBUG.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_LOG_ADDR`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_LOG_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC76,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_LOG_ADDR ADDR@0:32")
+  }
+
+  /// `RLC_GPM_LOG_ADDR.ADDR`: bits 31:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SMU_MESSAGE`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `RLC_GPM_LOG_ADDR`, at the same offset.
+public enum RLC_SMU_MESSAGE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC76,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_MESSAGE CMD@0:32")
+  }
+
+  /// `RLC_SMU_MESSAGE.CMD`: bits 31:0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_LOG_SIZE`: gfx_8_0 register, MMIO dword 0xEC77 (byte 0x3_B1DC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_LOG_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC77,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_LOG_SIZE SIZE@0:32")
+  }
+
+  /// `RLC_GPM_LOG_SIZE.SIZE`: bits 31:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_PG_DELAY_3`: gfx_8_0 register, MMIO dword 0xEC78 (byte 0x3_B1E0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_PG_DELAY_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC78,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PG_DELAY_3 CGCG_ACTIVE_BEFORE_CGPG@0:8")
+  }
+
+  /// `RLC_PG_DELAY_3.CGCG_ACTIVE_BEFORE_CGPG`: bits 7:0, access unknown.
+  @inlinable public static var CGCG_ACTIVE_BEFORE_CGPG: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+}
+
+/// `RLC_GPR_REG1`: gfx_8_0 register, MMIO dword 0xEC79 (byte 0x3_B1E4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPR_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC79,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPR_REG1 DATA@0:32")
+  }
+
+  /// `RLC_GPR_REG1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPR_REG2`: gfx_8_0 register, MMIO dword 0xEC7A (byte 0x3_B1E8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPR_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPR_REG2 DATA@0:32")
+  }
+
+  /// `RLC_GPR_REG2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_LOG_CONT`: gfx_8_0 register, MMIO dword 0xEC7B (byte 0x3_B1EC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_LOG_CONT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_LOG_CONT CONT@0:32")
+  }
+
+  /// `RLC_GPM_LOG_CONT.CONT`: bits 31:0, access unknown.
+  @inlinable public static var CONT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_INT_DISABLE_TH0`: gfx_8_0 register, MMIO dword 0xEC7C (byte 0x3_B1F0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_INT_DISABLE_TH0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_INT_DISABLE_TH0 DISABLE@0:32")
+  }
+
+  /// `RLC_GPM_INT_DISABLE_TH0.DISABLE`: bits 31:0, access unknown.
+  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_INT_DISABLE_TH1`: gfx_8_0 register, MMIO dword 0xEC7D (byte 0x3_B1F4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_INT_DISABLE_TH1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_INT_DISABLE_TH1 DISABLE@0:32")
+  }
+
+  /// `RLC_GPM_INT_DISABLE_TH1.DISABLE`: bits 31:0, access unknown.
+  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_INT_FORCE_TH0`: gfx_8_0 register, MMIO dword 0xEC7E (byte 0x3_B1F8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_INT_FORCE_TH0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_INT_FORCE_TH0 FORCE@0:32")
+  }
+
+  /// `RLC_GPM_INT_FORCE_TH0.FORCE`: bits 31:0, access unknown.
+  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPM_INT_FORCE_TH1`: gfx_8_0 register, MMIO dword 0xEC7F (byte 0x3_B1FC), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_INT_FORCE_TH1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC7F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_INT_FORCE_TH1 FORCE@0:32")
+  }
+
+  /// `RLC_GPM_INT_FORCE_TH1.FORCE`: bits 31:0, access unknown.
+  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_CNTL`: gfx_8_0 register, MMIO dword 0xEC80 (byte 0x3_B200), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC80,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_CNTL SRM_ENABLE@0:1 AUTO_INCR_ADDR@1:1 RESERVED@2:30")
+  }
+
+  /// `RLC_SRM_CNTL.SRM_ENABLE`: bit 0, access unknown.
+  @inlinable public static var SRM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_CNTL.AUTO_INCR_ADDR`: bit 1, access unknown.
+  @inlinable public static var AUTO_INCR_ADDR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_SRM_CNTL.RESERVED`: bits 31:2, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `RLC_SRM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC81 (byte 0x3_B204), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_DEBUG_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC81,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
+  }
+
+  /// `RLC_SRM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
+  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_SRM_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+}
+
+/// `RLC_SRM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC82 (byte 0x3_B208), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC82,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_DEBUG DATA@0:32")
+  }
+
+  /// `RLC_SRM_DEBUG.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_ARAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC83 (byte 0x3_B20C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_ARAM_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC83,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_ARAM_ADDR")
+  }
+}
+
+/// `RLC_SRM_ARAM_DATA`: gfx_8_0 register, MMIO dword 0xEC84 (byte 0x3_B210), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_ARAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC84,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_ARAM_DATA DATA@0:32")
+  }
+
+  /// `RLC_SRM_ARAM_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_DRAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC85 (byte 0x3_B214), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_DRAM_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC85,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_DRAM_ADDR RESERVED@10:22")
+  }
+
+  /// `RLC_SRM_DRAM_ADDR.RESERVED`: bits 31:10, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+}
+
+/// `RLC_SRM_DRAM_DATA`: gfx_8_0 register, MMIO dword 0xEC86 (byte 0x3_B218), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_DRAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC86,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_DRAM_DATA DATA@0:32")
+  }
+
+  /// `RLC_SRM_DRAM_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_GPM_COMMAND`: gfx_8_0 register, MMIO dword 0xEC87 (byte 0x3_B21C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_GPM_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC87,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_GPM_COMMAND OP@0:1 INDEX_CNTL@1:1 INDEX_CNTL_NUM@2:3 SIZE@5:12 START_OFFSET@17:12 RESERVED1@29:2 DEST_MEMORY@31:1")
+  }
+
+  /// `RLC_SRM_GPM_COMMAND.OP`: bit 0, access unknown.
+  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL`: bit 1, access unknown.
+  @inlinable public static var INDEX_CNTL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL_NUM`: bits 4:2, access unknown.
+  @inlinable public static var INDEX_CNTL_NUM: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 3)
+  }
+
+  /// `RLC_SRM_GPM_COMMAND.SIZE`: bits 16:5, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 12) }
+
+  /// `RLC_SRM_GPM_COMMAND.START_OFFSET`: bits 28:17, access unknown.
+  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
+    .init(lsb: 17, width: 12)
+  }
+
+  /// `RLC_SRM_GPM_COMMAND.RESERVED1`: bits 30:29, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+
+  /// `RLC_SRM_GPM_COMMAND.DEST_MEMORY`: bit 31, access unknown.
+  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `RLC_SRM_GPM_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC88 (byte 0x3_B220), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_GPM_COMMAND_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC88,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_GPM_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
+  }
+
+  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
+  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
+  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_SRM_GPM_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `RLC_SRM_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC89 (byte 0x3_B224), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_RLCV_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC89,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_RLCV_COMMAND OP@0:1 RESERVED@1:3 SIZE@4:12 START_OFFSET@16:12 RESERVED1@28:3 DEST_MEMORY@31:1")
+  }
+
+  /// `RLC_SRM_RLCV_COMMAND.OP`: bit 0, access unknown.
+  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_RLCV_COMMAND.RESERVED`: bits 3:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+
+  /// `RLC_SRM_RLCV_COMMAND.SIZE`: bits 15:4, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+
+  /// `RLC_SRM_RLCV_COMMAND.START_OFFSET`: bits 27:16, access unknown.
+  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 12)
+  }
+
+  /// `RLC_SRM_RLCV_COMMAND.RESERVED1`: bits 30:28, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
+
+  /// `RLC_SRM_RLCV_COMMAND.DEST_MEMORY`: bit 31, access unknown.
+  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `RLC_SRM_RLCV_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC8A (byte 0x3_B228), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_RLCV_COMMAND_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_RLCV_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
+  }
+
+  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
+  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
+  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_SRM_RLCV_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_0`: gfx_8_0 register, MMIO dword 0xEC8B (byte 0x3_B22C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_0 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_0.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_0.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_1`: gfx_8_0 register, MMIO dword 0xEC8C (byte 0x3_B230), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_1 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_1.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_1.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_2`: gfx_8_0 register, MMIO dword 0xEC8D (byte 0x3_B234), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_2 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_2.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_2.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_3`: gfx_8_0 register, MMIO dword 0xEC8E (byte 0x3_B238), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_3 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_3.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_3.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_4`: gfx_8_0 register, MMIO dword 0xEC8F (byte 0x3_B23C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC8F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_4 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_4.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_4.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_5`: gfx_8_0 register, MMIO dword 0xEC90 (byte 0x3_B240), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC90,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_5 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_5.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_5.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_6`: gfx_8_0 register, MMIO dword 0xEC91 (byte 0x3_B244), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC91,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_6 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_6.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_6.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_ADDR_7`: gfx_8_0 register, MMIO dword 0xEC92 (byte 0x3_B248), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_ADDR_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC92,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_ADDR_7 ADDRESS@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_7.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_SRM_INDEX_CNTL_ADDR_7.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_0`: gfx_8_0 register, MMIO dword 0xEC93 (byte 0x3_B24C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC93,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_0 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_1`: gfx_8_0 register, MMIO dword 0xEC94 (byte 0x3_B250), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC94,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_1 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_2`: gfx_8_0 register, MMIO dword 0xEC95 (byte 0x3_B254), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC95,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_2 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_3`: gfx_8_0 register, MMIO dword 0xEC96 (byte 0x3_B258), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC96,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_3 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_3.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_4`: gfx_8_0 register, MMIO dword 0xEC97 (byte 0x3_B25C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC97,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_4 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_4.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_5`: gfx_8_0 register, MMIO dword 0xEC98 (byte 0x3_B260), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC98,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_5 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_5.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_6`: gfx_8_0 register, MMIO dword 0xEC99 (byte 0x3_B264), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC99,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_6 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_6.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_INDEX_CNTL_DATA_7`: gfx_8_0 register, MMIO dword 0xEC9A (byte 0x3_B268), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_INDEX_CNTL_DATA_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC9A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_INDEX_CNTL_DATA_7 DATA@0:32")
+  }
+
+  /// `RLC_SRM_INDEX_CNTL_DATA_7.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SRM_STAT`: gfx_8_0 register, MMIO dword 0xEC9B (byte 0x3_B26C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC9B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_STAT SRM_STATUS@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_SRM_STAT.SRM_STATUS`: bit 0, access unknown.
+  @inlinable public static var SRM_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_STAT.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_SRM_GPM_ABORT`: gfx_8_0 register, MMIO dword 0xEC9C (byte 0x3_B270), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SRM_GPM_ABORT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC9C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SRM_GPM_ABORT ABORT@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_SRM_GPM_ABORT.ABORT`: bit 0, access unknown.
+  @inlinable public static var ABORT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_SRM_GPM_ABORT.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_CGCG_CGLS_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9D (byte 0x3_B274), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CGCG_CGLS_CTRL_3D: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC9D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CGCG_CGLS_CTRL_3D")
+  }
+}
+
+/// `RLC_CGCG_RAMP_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9E (byte 0x3_B278), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CGCG_RAMP_CTRL_3D: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC9E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CGCG_RAMP_CTRL_3D")
+  }
+}
+
+/// `RLC_CSIB_ADDR_LO`: gfx_8_0 register, MMIO dword 0xECA2 (byte 0x3_B288), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CSIB_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CSIB_ADDR_LO ADDRESS@0:32")
+  }
+
+  /// `RLC_CSIB_ADDR_LO.ADDRESS`: bits 31:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CSIB_ADDR_HI`: gfx_8_0 register, MMIO dword 0xECA3 (byte 0x3_B28C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CSIB_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CSIB_ADDR_HI ADDRESS@0:16")
+  }
+
+  /// `RLC_CSIB_ADDR_HI.ADDRESS`: bits 15:0, access unknown.
+  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+}
+
+/// `RLC_CSIB_LENGTH`: gfx_8_0 register, MMIO dword 0xECA4 (byte 0x3_B290), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CSIB_LENGTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CSIB_LENGTH LENGTH@0:32")
+  }
+
+  /// `RLC_CSIB_LENGTH.LENGTH`: bits 31:0, access unknown.
+  @inlinable public static var LENGTH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CP_RESPONSE0`: gfx_8_0 register, MMIO dword 0xECA5 (byte 0x3_B294), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CP_RESPONSE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CP_RESPONSE0 RESPONSE@0:32")
+  }
+
+  /// `RLC_CP_RESPONSE0.RESPONSE`: bits 31:0, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CP_RESPONSE1`: gfx_8_0 register, MMIO dword 0xECA6 (byte 0x3_B298), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CP_RESPONSE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CP_RESPONSE1 RESPONSE@0:32")
+  }
+
+  /// `RLC_CP_RESPONSE1.RESPONSE`: bits 31:0, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CP_RESPONSE2`: gfx_8_0 register, MMIO dword 0xECA7 (byte 0x3_B29C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CP_RESPONSE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CP_RESPONSE2 RESPONSE@0:32")
+  }
+
+  /// `RLC_CP_RESPONSE2.RESPONSE`: bits 31:0, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_CP_RESPONSE3`: gfx_8_0 register, MMIO dword 0xECA8 (byte 0x3_B2A0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_CP_RESPONSE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_CP_RESPONSE3 RESPONSE@0:32")
+  }
+
+  /// `RLC_CP_RESPONSE3.RESPONSE`: bits 31:0, access unknown.
+  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_SMU_COMMAND`: gfx_8_0 register, MMIO dword 0xECA9 (byte 0x3_B2A4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_SMU_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xECA9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_SMU_COMMAND CMD@0:32")
+  }
+
+  /// `RLC_SMU_COMMAND.CMD`: bits 31:0, access unknown.
+  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CGTS_SM_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF000 (byte 0x3_C000), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_SM_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_SM_CTRL_REG ON_SEQ_DELAY@0:4 OFF_SEQ_DELAY@4:8 MGCG_ENABLED@12:1 BASE_MODE@16:1 SM_MODE@17:3 SM_MODE_ENABLE@20:1 OVERRIDE@21:1 LS_OVERRIDE@22:1 ON_MONITOR_ADD_EN@23:1 ON_MONITOR_ADD@24:8")
+  }
+
+  /// `CGTS_SM_CTRL_REG.ON_SEQ_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTS_SM_CTRL_REG.OFF_SEQ_DELAY`: bits 11:4, access unknown.
+  @inlinable public static var OFF_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+
+  /// `CGTS_SM_CTRL_REG.MGCG_ENABLED`: bit 12, access unknown.
+  @inlinable public static var MGCG_ENABLED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `CGTS_SM_CTRL_REG.BASE_MODE`: bit 16, access unknown.
+  @inlinable public static var BASE_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `CGTS_SM_CTRL_REG.SM_MODE`: bits 19:17, access unknown.
+  @inlinable public static var SM_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+
+  /// `CGTS_SM_CTRL_REG.SM_MODE_ENABLE`: bit 20, access unknown.
+  @inlinable public static var SM_MODE_ENABLE: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CGTS_SM_CTRL_REG.OVERRIDE`: bit 21, access unknown.
+  @inlinable public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `CGTS_SM_CTRL_REG.LS_OVERRIDE`: bit 22, access unknown.
+  @inlinable public static var LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD_EN`: bit 23, access unknown.
+  @inlinable public static var ON_MONITOR_ADD_EN: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD`: bits 31:24, access unknown.
+  @inlinable public static var ON_MONITOR_ADD: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `CGTS_RD_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF001 (byte 0x3_C004), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_RD_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF001,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_RD_CTRL_REG ROW_MUX_SEL@0:5 REG_MUX_SEL@8:5")
+  }
+
+  /// `CGTS_RD_CTRL_REG.ROW_MUX_SEL`: bits 4:0, access unknown.
+  @inlinable public static var ROW_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+
+  /// `CGTS_RD_CTRL_REG.REG_MUX_SEL`: bits 12:8, access unknown.
+  @inlinable public static var REG_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+}
+
+/// `CGTS_RD_REG`: gfx_8_0 register, MMIO dword 0xF002 (byte 0x3_C008), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_RD_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF002,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_RD_REG READ_DATA@0:14")
+  }
+
+  /// `CGTS_RD_REG.READ_DATA`: bits 13:0, access unknown.
+  @inlinable public static var READ_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `CGTS_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF003 (byte 0x3_C00C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_TCC_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF003,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_TCC_DISABLE TCC_DISABLE@16:16")
+  }
+
+  /// `CGTS_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
+  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `CGTS_USER_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF004 (byte 0x3_C010), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_USER_TCC_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF004,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_USER_TCC_DISABLE TCC_DISABLE@16:16")
+  }
+
+  /// `CGTS_USER_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
+  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
 }

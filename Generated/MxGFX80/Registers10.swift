@@ -2,4279 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `GDS_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA83 (byte 0x3_6A0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDA83,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
-  }
-
-  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
-
-  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
-
-  /// `GDS_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-}
-
-/// `GDS_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA84 (byte 0x3_6A10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDA84,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
-  }
-
-  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
-
-  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
-}
-
-/// `TA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDAC0 (byte 0x3_6B00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDAC0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDAC1 (byte 0x3_6B04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDAC1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDAC2 (byte 0x3_6B08), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDAC2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB00 (byte 0x3_6C00), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TD_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB01 (byte 0x3_6C04), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB01,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB02 (byte 0x3_6C08), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB02,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB40 (byte 0x3_6D00), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB41 (byte 0x3_6D04), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB42 (byte 0x3_6D08), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB43 (byte 0x3_6D0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB44 (byte 0x3_6D10), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB44,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCP_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB45 (byte 0x3_6D14), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB45,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCP_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCP_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB80 (byte 0x3_6E00), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB80,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB81 (byte 0x3_6E04), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB81,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB82 (byte 0x3_6E08), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB82,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB83 (byte 0x3_6E0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB83,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB84 (byte 0x3_6E10), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB84,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB85 (byte 0x3_6E14), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB85,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB90 (byte 0x3_6E40), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB90,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB91 (byte 0x3_6E44), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB91,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB92 (byte 0x3_6E48), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB92,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB93 (byte 0x3_6E4C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB93,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB94 (byte 0x3_6E50), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB94,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `TCA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB95 (byte 0x3_6E54), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDB95,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
-  }
-
-  /// `TCA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `CB_PERFCOUNTER_FILTER`: gfx_8_0 register, MMIO dword 0xDC00 (byte 0x3_7000), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER_FILTER: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER_FILTER OP_FILTER_ENABLE@0:1 OP_FILTER_SEL@1:3 FORMAT_FILTER_ENABLE@4:1 FORMAT_FILTER_SEL@5:5 CLEAR_FILTER_ENABLE@10:1 CLEAR_FILTER_SEL@11:1 MRT_FILTER_ENABLE@12:1 MRT_FILTER_SEL@13:3 NUM_SAMPLES_FILTER_ENABLE@17:1 NUM_SAMPLES_FILTER_SEL@18:3 NUM_FRAGMENTS_FILTER_ENABLE@21:1 NUM_FRAGMENTS_FILTER_SEL@22:2")
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.OP_FILTER_ENABLE`: bit 0, access unknown.
-  @inlinable public static var OP_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.OP_FILTER_SEL`: bits 3:1, access unknown.
-  @inlinable public static var OP_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
-
-  /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_ENABLE`: bit 4, access unknown.
-  @inlinable public static var FORMAT_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_SEL`: bits 9:5, access unknown.
-  @inlinable public static var FORMAT_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_ENABLE`: bit 10, access unknown.
-  @inlinable public static var CLEAR_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_SEL`: bit 11, access unknown.
-  @inlinable public static var CLEAR_FILTER_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_ENABLE`: bit 12, access unknown.
-  @inlinable public static var MRT_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_SEL`: bits 15:13, access unknown.
-  @inlinable public static var MRT_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 3)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_ENABLE`: bit 17, access unknown.
-  @inlinable public static var NUM_SAMPLES_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_SEL`: bits 20:18, access unknown.
-  @inlinable public static var NUM_SAMPLES_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_ENABLE`: bit 21, access unknown.
-  @inlinable public static var NUM_FRAGMENTS_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_SEL`: bits 23:22, access unknown.
-  @inlinable public static var NUM_FRAGMENTS_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
-}
-
-/// `CB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC01 (byte 0x3_7004), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC01,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER0_SELECT PERF_SEL@0:9 PERF_SEL1@10:9 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `CB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 18:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
-
-  /// `CB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `CB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `CB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `CB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC02 (byte 0x3_7008), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC02,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER0_SELECT1 PERF_SEL2@0:9 PERF_SEL3@10:9 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 18:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
-
-  /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `CB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC03 (byte 0x3_700C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC03,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER1_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
-  }
-
-  /// `CB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `CB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC04 (byte 0x3_7010), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC04,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER2_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
-  }
-
-  /// `CB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `CB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC05 (byte 0x3_7014), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC05,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_PERFCOUNTER3_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
-  }
-
-  /// `CB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC40 (byte 0x3_7100), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC41 (byte 0x3_7104), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC42 (byte 0x3_7108), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDC43 (byte 0x3_710C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
-  }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC44 (byte 0x3_7110), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC44,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `DB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC46 (byte 0x3_7118), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC46,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
-  }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `RLC_SPM_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDC80 (byte 0x3_7200), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC80,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PERFMON_CNTL RESERVED1@0:12 PERFMON_RING_MODE@12:2 RESERVED@14:2 PERFMON_SAMPLE_INTERVAL@16:16")
-  }
-
-  /// `RLC_SPM_PERFMON_CNTL.RESERVED1`: bits 11:0, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_SPM_PERFMON_CNTL.PERFMON_RING_MODE`: bits 13:12, access unknown.
-  @inlinable public static var PERFMON_RING_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
-
-  /// `RLC_SPM_PERFMON_CNTL.RESERVED`: bits 15:14, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `RLC_SPM_PERFMON_CNTL.PERFMON_SAMPLE_INTERVAL`: bits 31:16, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `RLC_SPM_PERFMON_RING_BASE_LO`: gfx_8_0 register, MMIO dword 0xDC81 (byte 0x3_7204), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PERFMON_RING_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC81,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PERFMON_RING_BASE_LO RING_BASE_LO@0:32")
-  }
-
-  /// `RLC_SPM_PERFMON_RING_BASE_LO.RING_BASE_LO`: bits 31:0, access unknown.
-  @inlinable public static var RING_BASE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_PERFMON_RING_BASE_HI`: gfx_8_0 register, MMIO dword 0xDC82 (byte 0x3_7208), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PERFMON_RING_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC82,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PERFMON_RING_BASE_HI RING_BASE_HI@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SPM_PERFMON_RING_BASE_HI.RING_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var RING_BASE_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `RLC_SPM_PERFMON_RING_BASE_HI.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SPM_PERFMON_RING_SIZE`: gfx_8_0 register, MMIO dword 0xDC83 (byte 0x3_720C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PERFMON_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC83,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PERFMON_RING_SIZE RING_BASE_SIZE@0:32")
-  }
-
-  /// `RLC_SPM_PERFMON_RING_SIZE.RING_BASE_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var RING_BASE_SIZE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_PERFMON_SEGMENT_SIZE`: gfx_8_0 register, MMIO dword 0xDC84 (byte 0x3_7210), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PERFMON_SEGMENT_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC84,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PERFMON_SEGMENT_SIZE PERFMON_SEGMENT_SIZE@0:8 RESERVED1@8:3 GLOBAL_NUM_LINE@11:5 SE0_NUM_LINE@16:5 SE1_NUM_LINE@21:5 SE2_NUM_LINE@26:5 RESERVED@31:1")
-  }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.PERFMON_SEGMENT_SIZE`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SEGMENT_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED1`: bits 10:8, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.GLOBAL_NUM_LINE`: bits 15:11, access unknown.
-  @inlinable public static var GLOBAL_NUM_LINE: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 5)
-  }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE0_NUM_LINE`: bits 20:16, access unknown.
-  @inlinable public static var SE0_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE1_NUM_LINE`: bits 25:21, access unknown.
-  @inlinable public static var SE1_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE2_NUM_LINE`: bits 30:26, access unknown.
-  @inlinable public static var SE2_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
-
-  /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED`: bit 31, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `RLC_SPM_SE_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC85 (byte 0x3_7214), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SE_MUXSEL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC85,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SE_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
-  }
-
-  /// `RLC_SPM_SE_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_SE_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC86 (byte 0x3_7218), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SE_MUXSEL_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC86,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SE_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
-  }
-
-  /// `RLC_SPM_SE_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC87 (byte 0x3_721C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPG_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC87,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CPG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC88 (byte 0x3_7220), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC88,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CPC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC89 (byte 0x3_7224), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPF_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC89,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CPF_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8A (byte 0x3_7228), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CB_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC8A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8B (byte 0x3_722C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DB_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC8B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_DB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8C (byte 0x3_7230), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC8C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_PA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8D (byte 0x3_7234), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GDS_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC8D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_GDS_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8E (byte 0x3_7238), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_IA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC8E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_IA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC90 (byte 0x3_7240), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC90,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC91 (byte 0x3_7244), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC91,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_TCC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC92 (byte 0x3_7248), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC92,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_TCA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC93 (byte 0x3_724C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCP_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC93,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_TCP_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC94 (byte 0x3_7250), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC94,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_TA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC95 (byte 0x3_7254), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TD_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC95,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_TD_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC96 (byte 0x3_7258), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_VGT_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC96,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_VGT_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC97 (byte 0x3_725C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SPI_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC97,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SPI_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC98 (byte 0x3_7260), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SQG_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC98,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SQG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9A (byte 0x3_7268), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SX_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SX_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_GLOBAL_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC9B (byte 0x3_726C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GLOBAL_MUXSEL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_GLOBAL_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
-  }
-
-  /// `RLC_SPM_GLOBAL_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_GLOBAL_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC9C (byte 0x3_7270), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GLOBAL_MUXSEL_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_GLOBAL_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
-  }
-
-  /// `RLC_SPM_GLOBAL_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_RING_RDPTR`: gfx_8_0 register, MMIO dword 0xDC9D (byte 0x3_7274), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_RING_RDPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_RING_RDPTR PERFMON_RING_RDPTR@0:32")
-  }
-
-  /// `RLC_SPM_RING_RDPTR.PERFMON_RING_RDPTR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_RING_RDPTR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_SEGMENT_THRESHOLD`: gfx_8_0 register, MMIO dword 0xDC9E (byte 0x3_7278), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SEGMENT_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_SEGMENT_THRESHOLD NUM_SEGMENT_THRESHOLD@0:32")
-  }
-
-  /// `RLC_SPM_SEGMENT_THRESHOLD.NUM_SEGMENT_THRESHOLD`: bits 31:0, access unknown.
-  @inlinable public static var NUM_SEGMENT_THRESHOLD: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9F (byte 0x3_727C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDC9F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA0 (byte 0x3_7280), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCA0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA1 (byte 0x3_7284), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCA1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA2 (byte 0x3_7288), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCA2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_PERFMON_CLK_CNTL`: gfx_8_0 register, MMIO dword 0xDCBF (byte 0x3_72FC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFMON_CLK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCBF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFMON_CLK_CNTL PERFMON_CLOCK_STATE@0:1")
-  }
-
-  /// `RLC_PERFMON_CLK_CNTL.PERFMON_CLOCK_STATE`: bit 0, access unknown.
-  @inlinable public static var PERFMON_CLOCK_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-}
-
-/// `RLC_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDCC0 (byte 0x3_7300), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCC0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFMON_CNTL PERFMON_STATE@0:3 PERFMON_SAMPLE_ENABLE@10:1")
-  }
-
-  /// `RLC_PERFMON_CNTL.PERFMON_STATE`: bits 2:0, access unknown.
-  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `RLC_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-}
-
-/// `RLC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDCC1 (byte 0x3_7304), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCC1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:8")
-  }
-
-  /// `RLC_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `RLC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDCC2 (byte 0x3_7308), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xDCC2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:8")
-  }
-
-  /// `RLC_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `RLC_CNTL`: gfx_8_0 register, MMIO dword 0xEC00 (byte 0x3_B000), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CNTL RLC_ENABLE_F32@0:1 FORCE_RETRY@1:1 READ_CACHE_DISABLE@2:1 RLC_STEP_F32@3:1 SOFT_RESET_DEBUG_MODE@4:1 RESERVED@8:24")
-  }
-
-  /// `RLC_CNTL.RLC_ENABLE_F32`: bit 0, access unknown.
-  @inlinable public static var RLC_ENABLE_F32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_CNTL.FORCE_RETRY`: bit 1, access unknown.
-  @inlinable public static var FORCE_RETRY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_CNTL.READ_CACHE_DISABLE`: bit 2, access unknown.
-  @inlinable public static var READ_CACHE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_CNTL.RLC_STEP_F32`: bit 3, access unknown.
-  @inlinable public static var RLC_STEP_F32: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_CNTL.SOFT_RESET_DEBUG_MODE`: bit 4, access unknown.
-  @inlinable public static var SOFT_RESET_DEBUG_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `RLC_CNTL.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC01 (byte 0x3_B004), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC01,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_DEBUG`: gfx_8_0 register, MMIO dword 0xEC02 (byte 0x3_B008), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC02,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_DEBUG DATA@0:32")
-  }
-
-  /// `RLC_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_MC_CNTL`: gfx_8_0 register, MMIO dword 0xEC03 (byte 0x3_B00C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_MC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC03,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_MC_CNTL WRREQ_SWAP@0:2 WRREQ_TRAN@2:1 WRREQ_PRIV@3:1 WRNFO_STALL@4:1 WRNFO_URG@5:4 WRREQ_DW_IMASK@9:4 RESERVED_B@13:7 RDNFO_URG@20:4 RDREQ_SWAP@24:2 RDREQ_TRAN@26:1 RDREQ_PRIV@27:1 RDNFO_STALL@28:1 RESERVED@29:3")
-  }
-
-  /// `RLC_MC_CNTL.WRREQ_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var WRREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `RLC_MC_CNTL.WRREQ_TRAN`: bit 2, access unknown.
-  @inlinable public static var WRREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `RLC_MC_CNTL.WRREQ_PRIV`: bit 3, access unknown.
-  @inlinable public static var WRREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_MC_CNTL.WRNFO_STALL`: bit 4, access unknown.
-  @inlinable public static var WRNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `RLC_MC_CNTL.WRNFO_URG`: bits 8:5, access unknown.
-  @inlinable public static var WRNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
-
-  /// `RLC_MC_CNTL.WRREQ_DW_IMASK`: bits 12:9, access unknown.
-  @inlinable public static var WRREQ_DW_IMASK: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 4)
-  }
-
-  /// `RLC_MC_CNTL.RESERVED_B`: bits 19:13, access unknown.
-  @inlinable public static var RESERVED_B: RegisterField<Self, UInt8> { .init(lsb: 13, width: 7) }
-
-  /// `RLC_MC_CNTL.RDNFO_URG`: bits 23:20, access unknown.
-  @inlinable public static var RDNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `RLC_MC_CNTL.RDREQ_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var RDREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `RLC_MC_CNTL.RDREQ_TRAN`: bit 26, access unknown.
-  @inlinable public static var RDREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `RLC_MC_CNTL.RDREQ_PRIV`: bit 27, access unknown.
-  @inlinable public static var RDREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `RLC_MC_CNTL.RDNFO_STALL`: bit 28, access unknown.
-  @inlinable public static var RDNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `RLC_MC_CNTL.RESERVED`: bits 31:29, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
-}
-
-/// `RLC_STAT`: gfx_8_0 register, MMIO dword 0xEC04 (byte 0x3_B010), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC04,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_STAT RLC_BUSY@0:1 RLC_GPM_BUSY@1:1 RLC_SPM_BUSY@2:1 RESERVED@3:29")
-  }
-
-  /// `RLC_STAT.RLC_BUSY`: bit 0, access unknown.
-  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_STAT.RLC_GPM_BUSY`: bit 1, access unknown.
-  @inlinable public static var RLC_GPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_STAT.RLC_SPM_BUSY`: bit 2, access unknown.
-  @inlinable public static var RLC_SPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `RLC_STAT.RESERVED`: bits 31:3, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
-}
-
-/// `RLC_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC05,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
-  }
-
-  /// `RLC_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_SOFT_RESET_GPU`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `RLC_SAFE_MODE`, at the same offset.
-public enum RLC_SOFT_RESET_GPU: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC05,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SOFT_RESET_GPU SOFT_RESET_GPU@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_SOFT_RESET_GPU.SOFT_RESET_GPU`: bit 0, access unknown.
-  @inlinable public static var SOFT_RESET_GPU: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SOFT_RESET_GPU.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0xEC06 (byte 0x3_B018), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_MEM_SLP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC06,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_MEM_SLP_CNTL RLC_MEM_LS_EN@0:1 RLC_MEM_DS_EN@1:1 RESERVED@2:5 RLC_LS_DS_BUSY_OVERRIDE@7:1 RLC_MEM_LS_ON_DELAY@8:8 RLC_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
-  }
-
-  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_EN`: bit 0, access unknown.
-  @inlinable public static var RLC_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_MEM_SLP_CNTL.RLC_MEM_DS_EN`: bit 1, access unknown.
-  @inlinable public static var RLC_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `RLC_MEM_SLP_CNTL.RLC_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var RLC_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var RLC_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var RLC_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `SMU_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xEC07 (byte 0x3_B01C), access unknown, reset unknown (`write` starts from 0).
-public enum SMU_RLC_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC07,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SMU_RLC_RESPONSE RESP@0:32")
-  }
-
-  /// `SMU_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_RLCV_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC08 (byte 0x3_B020), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_RLCV_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC08,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_RLCV_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
-  }
-
-  /// `RLC_RLCV_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_RLCV_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_SMU_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC09 (byte 0x3_B024), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC09,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
-  }
-
-  /// `RLC_SMU_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SMU_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_SMU_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_SMU_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_SMU_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC0A (byte 0x3_B028), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_RLCV_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC0A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_RLCV_COMMAND CMD@0:4 RESERVED@4:28")
-  }
-
-  /// `RLC_RLCV_COMMAND.CMD`: bits 3:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_RLCV_COMMAND.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
-}
-
-/// `RLC_LB_CNTR_MAX`: gfx_8_0 register, MMIO dword 0xEC12 (byte 0x3_B048), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_CNTR_MAX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC12,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_CNTR_MAX LB_CNTR_MAX@0:32")
-  }
-
-  /// `RLC_LB_CNTR_MAX.LB_CNTR_MAX`: bits 31:0, access unknown.
-  @inlinable public static var LB_CNTR_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_LB_CNTL`: gfx_8_0 register, MMIO dword 0xEC19 (byte 0x3_B064), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC19,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_CNTL LOAD_BALANCE_ENABLE@0:1 LB_CNT_CP_BUSY@1:1 LB_CNT_SPIM_ACTIVE@2:1 LB_CNT_REG_INC@3:1 CU_MASK_USED_OFF_HYST@4:8 RESERVED@12:20")
-  }
-
-  /// `RLC_LB_CNTL.LOAD_BALANCE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var LOAD_BALANCE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_LB_CNTL.LB_CNT_CP_BUSY`: bit 1, access unknown.
-  @inlinable public static var LB_CNT_CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_LB_CNTL.LB_CNT_SPIM_ACTIVE`: bit 2, access unknown.
-  @inlinable public static var LB_CNT_SPIM_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_LB_CNTL.LB_CNT_REG_INC`: bit 3, access unknown.
-  @inlinable public static var LB_CNT_REG_INC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_LB_CNTL.CU_MASK_USED_OFF_HYST`: bits 11:4, access unknown.
-  @inlinable public static var CU_MASK_USED_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `RLC_LB_CNTL.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_MGCG_CTRL`: gfx_8_0 register, MMIO dword 0xEC1A (byte 0x3_B068), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_MGCG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_MGCG_CTRL MGCG_EN@0:1 SILICON_EN@1:1 SIMULATION_EN@2:1 ON_DELAY@3:4 OFF_HYSTERESIS@7:8 SPARE@15:17")
-  }
-
-  /// `RLC_MGCG_CTRL.MGCG_EN`: bit 0, access unknown.
-  @inlinable public static var MGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_MGCG_CTRL.SILICON_EN`: bit 1, access unknown.
-  @inlinable public static var SILICON_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_MGCG_CTRL.SIMULATION_EN`: bit 2, access unknown.
-  @inlinable public static var SIMULATION_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `RLC_MGCG_CTRL.ON_DELAY`: bits 6:3, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `RLC_MGCG_CTRL.OFF_HYSTERESIS`: bits 14:7, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 8)
-  }
-
-  /// `RLC_MGCG_CTRL.SPARE`: bits 31:15, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
-}
-
-/// `RLC_LB_CNTR_INIT`: gfx_8_0 register, MMIO dword 0xEC1B (byte 0x3_B06C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_CNTR_INIT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_CNTR_INIT LB_CNTR_INIT@0:32")
-  }
-
-  /// `RLC_LB_CNTR_INIT.LB_CNTR_INIT`: bits 31:0, access unknown.
-  @inlinable public static var LB_CNTR_INIT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_LOAD_BALANCE_CNTR`: gfx_8_0 register, MMIO dword 0xEC1C (byte 0x3_B070), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LOAD_BALANCE_CNTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LOAD_BALANCE_CNTR RLC_LOAD_BALANCE_CNTR@0:32")
-  }
-
-  /// `RLC_LOAD_BALANCE_CNTR.RLC_LOAD_BALANCE_CNTR`: bits 31:0, access unknown.
-  @inlinable public static var RLC_LOAD_BALANCE_CNTR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_SAVE_AND_RESTORE_BASE`: gfx_8_0 register, MMIO dword 0xEC1D (byte 0x3_B074), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SAVE_AND_RESTORE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SAVE_AND_RESTORE_BASE BASE@0:32")
-  }
-
-  /// `RLC_SAVE_AND_RESTORE_BASE.BASE`: bits 31:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_DRIVER_CPDMA_STATUS`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `RLC_JUMP_TABLE_RESTORE`, at the same offset.
-public enum RLC_DRIVER_CPDMA_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_DRIVER_CPDMA_STATUS DRIVER_REQUEST@0:1 RESERVED1@1:3 DRIVER_ACK@4:1 RESERVED@5:27")
-  }
-
-  /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_REQUEST`: bit 0, access unknown.
-  @inlinable public static var DRIVER_REQUEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_DRIVER_CPDMA_STATUS.RESERVED1`: bits 3:1, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
-
-  /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_ACK`: bit 4, access unknown.
-  @inlinable public static var DRIVER_ACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `RLC_DRIVER_CPDMA_STATUS.RESERVED`: bits 31:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
-}
-
-/// `RLC_JUMP_TABLE_RESTORE`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_JUMP_TABLE_RESTORE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_JUMP_TABLE_RESTORE ADDR@0:32")
-  }
-
-  /// `RLC_JUMP_TABLE_RESTORE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_PG_DELAY_2`: gfx_8_0 register, MMIO dword 0xEC1F (byte 0x3_B07C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PG_DELAY_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC1F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PG_DELAY_2 SERDES_TIMEOUT_VALUE@0:8 SERDES_CMD_DELAY@8:8 PERCU_TIMEOUT_VALUE@16:16")
-  }
-
-  /// `RLC_PG_DELAY_2.SERDES_TIMEOUT_VALUE`: bits 7:0, access unknown.
-  @inlinable public static var SERDES_TIMEOUT_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_PG_DELAY_2.SERDES_CMD_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var SERDES_CMD_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_PG_DELAY_2.PERCU_TIMEOUT_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var PERCU_TIMEOUT_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `RLC_GPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC20 (byte 0x3_B080), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC20,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_DEBUG_SELECT SELECT@0:8 F32_DEBUG_SELECT@8:2 RESERVED@10:22")
-  }
-
-  /// `RLC_GPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_GPM_DEBUG_SELECT.F32_DEBUG_SELECT`: bits 9:8, access unknown.
-  @inlinable public static var F32_DEBUG_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `RLC_GPM_DEBUG_SELECT.RESERVED`: bits 31:10, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
-}
-
-/// `RLC_GPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC21 (byte 0x3_B084), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC21,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_DEBUG DATA@0:32")
-  }
-
-  /// `RLC_GPM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_CLOCK_COUNT_LSB`: gfx_8_0 register, MMIO dword 0xEC24 (byte 0x3_B090), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_CLOCK_COUNT_LSB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC24,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_CLOCK_COUNT_LSB GPU_CLOCKS_LSB@0:32")
-  }
-
-  /// `RLC_GPU_CLOCK_COUNT_LSB.GPU_CLOCKS_LSB`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCKS_LSB: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPU_CLOCK_COUNT_MSB`: gfx_8_0 register, MMIO dword 0xEC25 (byte 0x3_B094), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_CLOCK_COUNT_MSB: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC25,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_CLOCK_COUNT_MSB GPU_CLOCKS_MSB@0:32")
-  }
-
-  /// `RLC_GPU_CLOCK_COUNT_MSB.GPU_CLOCKS_MSB`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCKS_MSB: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_CAPTURE_GPU_CLOCK_COUNT`: gfx_8_0 register, MMIO dword 0xEC26 (byte 0x3_B098), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CAPTURE_GPU_CLOCK_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC26,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CAPTURE_GPU_CLOCK_COUNT CAPTURE@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_CAPTURE_GPU_CLOCK_COUNT.CAPTURE`: bit 0, access unknown.
-  @inlinable public static var CAPTURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_CAPTURE_GPU_CLOCK_COUNT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_UCODE_CNTL`: gfx_8_0 register, MMIO dword 0xEC27 (byte 0x3_B09C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_UCODE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC27,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_UCODE_CNTL RLC_UCODE_FLAGS@0:32")
-  }
-
-  /// `RLC_UCODE_CNTL.RLC_UCODE_FLAGS`: bits 31:0, access unknown.
-  @inlinable public static var RLC_UCODE_FLAGS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPM_THREAD_RESET`: gfx_8_0 register, MMIO dword 0xEC28 (byte 0x3_B0A0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_THREAD_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC28,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_THREAD_RESET THREAD0_RESET@0:1 THREAD1_RESET@1:1 THREAD2_RESET@2:1 THREAD3_RESET@3:1 RESERVED@4:28")
-  }
-
-  /// `RLC_GPM_THREAD_RESET.THREAD0_RESET`: bit 0, access unknown.
-  @inlinable public static var THREAD0_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPM_THREAD_RESET.THREAD1_RESET`: bit 1, access unknown.
-  @inlinable public static var THREAD1_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_GPM_THREAD_RESET.THREAD2_RESET`: bit 2, access unknown.
-  @inlinable public static var THREAD2_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `RLC_GPM_THREAD_RESET.THREAD3_RESET`: bit 3, access unknown.
-  @inlinable public static var THREAD3_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_GPM_THREAD_RESET.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
-}
-
-/// `RLC_GPM_STAT`: gfx_8_0 register, MMIO dword 0xEC40 (byte 0x3_B100), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_STAT RLC_BUSY@0:1 GFX_POWER_STATUS@1:1 GFX_CLOCK_STATUS@2:1 GFX_LS_STATUS@3:1 GFX_PIPELINE_POWER_STATUS@4:1 CNTX_IDLE_BEING_PROCESSED@5:1 CNTX_BUSY_BEING_PROCESSED@6:1 GFX_IDLE_BEING_PROCESSED@7:1 CMP_BUSY_BEING_PROCESSED@8:1 SAVING_REGISTERS@9:1 RESTORING_REGISTERS@10:1 GFX3D_BLOCKS_CHANGING_POWER_STATE@11:1 CMP_BLOCKS_CHANGING_POWER_STATE@12:1 STATIC_CU_POWERING_UP@13:1 STATIC_CU_POWERING_DOWN@14:1 DYN_CU_POWERING_UP@15:1 DYN_CU_POWERING_DOWN@16:1 ABORTED_PD_SEQUENCE@17:1 PG_ERROR_STATUS@24:8")
-  }
-
-  /// `RLC_GPM_STAT.RLC_BUSY`: bit 0, access unknown.
-  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPM_STAT.GFX_POWER_STATUS`: bit 1, access unknown.
-  @inlinable public static var GFX_POWER_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.GFX_CLOCK_STATUS`: bit 2, access unknown.
-  @inlinable public static var GFX_CLOCK_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.GFX_LS_STATUS`: bit 3, access unknown.
-  @inlinable public static var GFX_LS_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_GPM_STAT.GFX_PIPELINE_POWER_STATUS`: bit 4, access unknown.
-  @inlinable public static var GFX_PIPELINE_POWER_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.CNTX_IDLE_BEING_PROCESSED`: bit 5, access unknown.
-  @inlinable public static var CNTX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.CNTX_BUSY_BEING_PROCESSED`: bit 6, access unknown.
-  @inlinable public static var CNTX_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.GFX_IDLE_BEING_PROCESSED`: bit 7, access unknown.
-  @inlinable public static var GFX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.CMP_BUSY_BEING_PROCESSED`: bit 8, access unknown.
-  @inlinable public static var CMP_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.SAVING_REGISTERS`: bit 9, access unknown.
-  @inlinable public static var SAVING_REGISTERS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.RESTORING_REGISTERS`: bit 10, access unknown.
-  @inlinable public static var RESTORING_REGISTERS: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.GFX3D_BLOCKS_CHANGING_POWER_STATE`: bit 11, access unknown.
-  @inlinable public static var GFX3D_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.CMP_BLOCKS_CHANGING_POWER_STATE`: bit 12, access unknown.
-  @inlinable public static var CMP_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.STATIC_CU_POWERING_UP`: bit 13, access unknown.
-  @inlinable public static var STATIC_CU_POWERING_UP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.STATIC_CU_POWERING_DOWN`: bit 14, access unknown.
-  @inlinable public static var STATIC_CU_POWERING_DOWN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.DYN_CU_POWERING_UP`: bit 15, access unknown.
-  @inlinable public static var DYN_CU_POWERING_UP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.DYN_CU_POWERING_DOWN`: bit 16, access unknown.
-  @inlinable public static var DYN_CU_POWERING_DOWN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.ABORTED_PD_SEQUENCE`: bit 17, access unknown.
-  @inlinable public static var ABORTED_PD_SEQUENCE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `RLC_GPM_STAT.PG_ERROR_STATUS`: bits 31:24, access unknown.
-  @inlinable public static var PG_ERROR_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPU_CLOCK_32_RES_SEL`: gfx_8_0 register, MMIO dword 0xEC41 (byte 0x3_B104), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_CLOCK_32_RES_SEL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_CLOCK_32_RES_SEL RES_SEL@0:6 RESERVED@6:26")
-  }
-
-  /// `RLC_GPU_CLOCK_32_RES_SEL.RES_SEL`: bits 5:0, access unknown.
-  @inlinable public static var RES_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `RLC_GPU_CLOCK_32_RES_SEL.RESERVED`: bits 31:6, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
-}
-
-/// `RLC_GPU_CLOCK_32`: gfx_8_0 register, MMIO dword 0xEC42 (byte 0x3_B108), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_CLOCK_32: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_CLOCK_32 GPU_CLOCK_32@0:32")
-  }
-
-  /// `RLC_GPU_CLOCK_32.GPU_CLOCK_32`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCK_32: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PG_CNTL`: gfx_8_0 register, MMIO dword 0xEC43 (byte 0x3_B10C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PG_CNTL GFX_POWER_GATING_ENABLE@0:1 GFX_POWER_GATING_SRC@1:1 DYN_PER_CU_PG_ENABLE@2:1 STATIC_PER_CU_PG_ENABLE@3:1 GFX_PIPELINE_PG_ENABLE@4:1 RESERVED@5:9 PG_OVERRIDE@14:1 CP_PG_DISABLE@15:1 CHUB_HANDSHAKE_ENABLE@16:1 SMU_CLK_SLOWDOWN_ON_PU_ENABLE@17:1 SMU_CLK_SLOWDOWN_ON_PD_ENABLE@18:1 SMU_HANDSHAKE_ENABLE@19:1 QUICK_PG_ENABLE@20:1 RESERVED1@21:3")
-  }
-
-  /// `RLC_PG_CNTL.GFX_POWER_GATING_ENABLE`: bit 0, access unknown.
-  @inlinable public static var GFX_POWER_GATING_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.GFX_POWER_GATING_SRC`: bit 1, access unknown.
-  @inlinable public static var GFX_POWER_GATING_SRC: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.DYN_PER_CU_PG_ENABLE`: bit 2, access unknown.
-  @inlinable public static var DYN_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.STATIC_PER_CU_PG_ENABLE`: bit 3, access unknown.
-  @inlinable public static var STATIC_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.GFX_PIPELINE_PG_ENABLE`: bit 4, access unknown.
-  @inlinable public static var GFX_PIPELINE_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.RESERVED`: bits 13:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 5, width: 9) }
-
-  /// `RLC_PG_CNTL.PG_OVERRIDE`: bit 14, access unknown.
-  @inlinable public static var PG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `RLC_PG_CNTL.CP_PG_DISABLE`: bit 15, access unknown.
-  @inlinable public static var CP_PG_DISABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `RLC_PG_CNTL.CHUB_HANDSHAKE_ENABLE`: bit 16, access unknown.
-  @inlinable public static var CHUB_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PU_ENABLE`: bit 17, access unknown.
-  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PU_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PD_ENABLE`: bit 18, access unknown.
-  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PD_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.SMU_HANDSHAKE_ENABLE`: bit 19, access unknown.
-  @inlinable public static var SMU_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.QUICK_PG_ENABLE`: bit 20, access unknown.
-  @inlinable public static var QUICK_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `RLC_PG_CNTL.RESERVED1`: bits 23:21, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-}
-
-/// `RLC_GPM_THREAD_PRIORITY`: gfx_8_0 register, MMIO dword 0xEC44 (byte 0x3_B110), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_THREAD_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC44,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_THREAD_PRIORITY THREAD0_PRIORITY@0:8 THREAD1_PRIORITY@8:8 THREAD2_PRIORITY@16:8 THREAD3_PRIORITY@24:8")
-  }
-
-  /// `RLC_GPM_THREAD_PRIORITY.THREAD0_PRIORITY`: bits 7:0, access unknown.
-  @inlinable public static var THREAD0_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_GPM_THREAD_PRIORITY.THREAD1_PRIORITY`: bits 15:8, access unknown.
-  @inlinable public static var THREAD1_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_GPM_THREAD_PRIORITY.THREAD2_PRIORITY`: bits 23:16, access unknown.
-  @inlinable public static var THREAD2_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_GPM_THREAD_PRIORITY.THREAD3_PRIORITY`: bits 31:24, access unknown.
-  @inlinable public static var THREAD3_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPM_THREAD_ENABLE`: gfx_8_0 register, MMIO dword 0xEC45 (byte 0x3_B114), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_THREAD_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC45,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_THREAD_ENABLE THREAD0_ENABLE@0:1 THREAD1_ENABLE@1:1 THREAD2_ENABLE@2:1 THREAD3_ENABLE@3:1 RESERVED@4:28")
-  }
-
-  /// `RLC_GPM_THREAD_ENABLE.THREAD0_ENABLE`: bit 0, access unknown.
-  @inlinable public static var THREAD0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPM_THREAD_ENABLE.THREAD1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var THREAD1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_GPM_THREAD_ENABLE.THREAD2_ENABLE`: bit 2, access unknown.
-  @inlinable public static var THREAD2_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `RLC_GPM_THREAD_ENABLE.THREAD3_ENABLE`: bit 3, access unknown.
-  @inlinable public static var THREAD3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_GPM_THREAD_ENABLE.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
-}
-
-/// `RLC_GPM_VMID_THREAD0`: gfx_8_0 register, MMIO dword 0xEC46 (byte 0x3_B118), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC46,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_VMID_THREAD0 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
-  }
-
-  /// `RLC_GPM_VMID_THREAD0.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD0.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD0.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD0.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
-}
-
-/// `RLC_GPM_VMID_THREAD1`: gfx_8_0 register, MMIO dword 0xEC47 (byte 0x3_B11C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC47,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_VMID_THREAD1 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
-  }
-
-  /// `RLC_GPM_VMID_THREAD1.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD1.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD1.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD1.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
-}
-
-/// `RLC_CGTT_MGCG_OVERRIDE`: gfx_8_0 register, MMIO dword 0xEC48 (byte 0x3_B120), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CGTT_MGCG_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC48,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CGTT_MGCG_OVERRIDE OVERRIDE@0:32")
-  }
-
-  /// `RLC_CGTT_MGCG_OVERRIDE.OVERRIDE`: bits 31:0, access unknown.
-  @inlinable public static var OVERRIDE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CGCG_CGLS_CTRL`: gfx_8_0 register, MMIO dword 0xEC49 (byte 0x3_B124), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CGCG_CGLS_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC49,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CGCG_CGLS_CTRL CGCG_EN@0:1 CGLS_EN@1:1 CGLS_REP_COMPANSAT_DELAY@2:6 CGCG_GFX_IDLE_THRESHOLD@8:19 CGCG_CONTROLLER@27:1 CGCG_REG_CTRL@28:1 SLEEP_MODE@29:2 SIM_SILICON_EN@31:1")
-  }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGCG_EN`: bit 0, access unknown.
-  @inlinable public static var CGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGLS_EN`: bit 1, access unknown.
-  @inlinable public static var CGLS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGLS_REP_COMPANSAT_DELAY`: bits 7:2, access unknown.
-  @inlinable public static var CGLS_REP_COMPANSAT_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 6)
-  }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGCG_GFX_IDLE_THRESHOLD`: bits 26:8, access unknown.
-  @inlinable public static var CGCG_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt32> {
-    .init(lsb: 8, width: 19)
-  }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGCG_CONTROLLER`: bit 27, access unknown.
-  @inlinable public static var CGCG_CONTROLLER: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `RLC_CGCG_CGLS_CTRL.CGCG_REG_CTRL`: bit 28, access unknown.
-  @inlinable public static var CGCG_REG_CTRL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `RLC_CGCG_CGLS_CTRL.SLEEP_MODE`: bits 30:29, access unknown.
-  @inlinable public static var SLEEP_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `RLC_CGCG_CGLS_CTRL.SIM_SILICON_EN`: bit 31, access unknown.
-  @inlinable public static var SIM_SILICON_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `RLC_CGCG_RAMP_CTRL`: gfx_8_0 register, MMIO dword 0xEC4A (byte 0x3_B128), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CGCG_RAMP_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CGCG_RAMP_CTRL DOWN_DIV_START_UNIT@0:4 DOWN_DIV_STEP_UNIT@4:4 UP_DIV_START_UNIT@8:4 UP_DIV_STEP_UNIT@12:4 STEP_DELAY_CNT@16:12 STEP_DELAY_UNIT@28:4")
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_START_UNIT`: bits 3:0, access unknown.
-  @inlinable public static var DOWN_DIV_START_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_STEP_UNIT`: bits 7:4, access unknown.
-  @inlinable public static var DOWN_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.UP_DIV_START_UNIT`: bits 11:8, access unknown.
-  @inlinable public static var UP_DIV_START_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.UP_DIV_STEP_UNIT`: bits 15:12, access unknown.
-  @inlinable public static var UP_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_CNT`: bits 27:16, access unknown.
-  @inlinable public static var STEP_DELAY_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
-
-  /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_UNIT`: bits 31:28, access unknown.
-  @inlinable public static var STEP_DELAY_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `RLC_DYN_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC4B (byte 0x3_B12C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DYN_PG_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_DYN_PG_STATUS PG_STATUS_CU_MASK@0:32")
-  }
-
-  /// `RLC_DYN_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_DYN_PG_REQUEST`: gfx_8_0 register, MMIO dword 0xEC4C (byte 0x3_B130), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DYN_PG_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_DYN_PG_REQUEST PG_REQUEST_CU_MASK@0:32")
-  }
-
-  /// `RLC_DYN_PG_REQUEST.PG_REQUEST_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_REQUEST_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_PG_DELAY`: gfx_8_0 register, MMIO dword 0xEC4D (byte 0x3_B134), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PG_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PG_DELAY POWER_UP_DELAY@0:8 POWER_DOWN_DELAY@8:8 CMD_PROPAGATE_DELAY@16:8 MEM_SLEEP_DELAY@24:8")
-  }
-
-  /// `RLC_PG_DELAY.POWER_UP_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var POWER_UP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_PG_DELAY.POWER_DOWN_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var POWER_DOWN_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_PG_DELAY.CMD_PROPAGATE_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var CMD_PROPAGATE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_PG_DELAY.MEM_SLEEP_DELAY`: bits 31:24, access unknown.
-  @inlinable public static var MEM_SLEEP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_CU_STATUS`: gfx_8_0 register, MMIO dword 0xEC4E (byte 0x3_B138), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CU_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CU_STATUS WORK_PENDING@0:32")
-  }
-
-  /// `RLC_CU_STATUS.WORK_PENDING`: bits 31:0, access unknown.
-  @inlinable public static var WORK_PENDING: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_LB_INIT_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC4F (byte 0x3_B13C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_INIT_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC4F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_INIT_CU_MASK INIT_CU_MASK@0:32")
-  }
-
-  /// `RLC_LB_INIT_CU_MASK.INIT_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INIT_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_LB_ALWAYS_ACTIVE_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC50 (byte 0x3_B140), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_ALWAYS_ACTIVE_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC50,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_ALWAYS_ACTIVE_CU_MASK ALWAYS_ACTIVE_CU_MASK@0:32")
-  }
-
-  /// `RLC_LB_ALWAYS_ACTIVE_CU_MASK.ALWAYS_ACTIVE_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var ALWAYS_ACTIVE_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_LB_PARAMS`: gfx_8_0 register, MMIO dword 0xEC51 (byte 0x3_B144), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_LB_PARAMS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC51,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_LB_PARAMS SKIP_L2_CHECK@0:1 FIFO_SAMPLES@1:7 PG_IDLE_SAMPLES@8:8 PG_IDLE_SAMPLE_INTERVAL@16:16")
-  }
-
-  /// `RLC_LB_PARAMS.SKIP_L2_CHECK`: bit 0, access unknown.
-  @inlinable public static var SKIP_L2_CHECK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_LB_PARAMS.FIFO_SAMPLES`: bits 7:1, access unknown.
-  @inlinable public static var FIFO_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `RLC_LB_PARAMS.PG_IDLE_SAMPLES`: bits 15:8, access unknown.
-  @inlinable public static var PG_IDLE_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_LB_PARAMS.PG_IDLE_SAMPLE_INTERVAL`: bits 31:16, access unknown.
-  @inlinable public static var PG_IDLE_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `RLC_THREAD1_DELAY`: gfx_8_0 register, MMIO dword 0xEC52 (byte 0x3_B148), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_THREAD1_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC52,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_THREAD1_DELAY CU_IDEL_DELAY@0:8 LBPW_INNER_LOOP_DELAY@8:8 LBPW_OUTER_LOOP_DELAY@16:8 SPARE@24:8")
-  }
-
-  /// `RLC_THREAD1_DELAY.CU_IDEL_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var CU_IDEL_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_THREAD1_DELAY.LBPW_INNER_LOOP_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var LBPW_INNER_LOOP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_THREAD1_DELAY.LBPW_OUTER_LOOP_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var LBPW_OUTER_LOOP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_THREAD1_DELAY.SPARE`: bits 31:24, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `RLC_PG_ALWAYS_ON_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC53 (byte 0x3_B14C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PG_ALWAYS_ON_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC53,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PG_ALWAYS_ON_CU_MASK AON_CU_MASK@0:32")
-  }
-
-  /// `RLC_PG_ALWAYS_ON_CU_MASK.AON_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var AON_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_MAX_PG_CU`: gfx_8_0 register, MMIO dword 0xEC54 (byte 0x3_B150), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_MAX_PG_CU: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC54,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_MAX_PG_CU MAX_POWERED_UP_CU@0:8 SPARE@8:24")
-  }
-
-  /// `RLC_MAX_PG_CU.MAX_POWERED_UP_CU`: bits 7:0, access unknown.
-  @inlinable public static var MAX_POWERED_UP_CU: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_MAX_PG_CU.SPARE`: bits 31:8, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_AUTO_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC55 (byte 0x3_B154), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_AUTO_PG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC55,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_AUTO_PG_CTRL AUTO_PG_EN@0:1 AUTO_GRBM_REG_SAVE_ON_IDLE_EN@1:1 AUTO_WAKE_UP_EN@2:1 GRBM_REG_SAVE_GFX_IDLE_THRESHOLD@3:16 PG_AFTER_GRBM_REG_SAVE_THRESHOLD@19:13")
-  }
-
-  /// `RLC_AUTO_PG_CTRL.AUTO_PG_EN`: bit 0, access unknown.
-  @inlinable public static var AUTO_PG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_AUTO_PG_CTRL.AUTO_GRBM_REG_SAVE_ON_IDLE_EN`: bit 1, access unknown.
-  @inlinable public static var AUTO_GRBM_REG_SAVE_ON_IDLE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `RLC_AUTO_PG_CTRL.AUTO_WAKE_UP_EN`: bit 2, access unknown.
-  @inlinable public static var AUTO_WAKE_UP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_AUTO_PG_CTRL.GRBM_REG_SAVE_GFX_IDLE_THRESHOLD`: bits 18:3, access unknown.
-  @inlinable public static var GRBM_REG_SAVE_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt16> {
-    .init(lsb: 3, width: 16)
-  }
-
-  /// `RLC_AUTO_PG_CTRL.PG_AFTER_GRBM_REG_SAVE_THRESHOLD`: bits 31:19, access unknown.
-  @inlinable public static var PG_AFTER_GRBM_REG_SAVE_THRESHOLD: RegisterField<Self, UInt16> {
-    .init(lsb: 19, width: 13)
-  }
-}
-
-/// `RLC_SMU_GRBM_REG_SAVE_CTRL`: gfx_8_0 register, MMIO dword 0xEC56 (byte 0x3_B158), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_GRBM_REG_SAVE_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC56,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_GRBM_REG_SAVE_CTRL START_GRBM_REG_SAVE@0:1 SPARE@1:31")
-  }
-
-  /// `RLC_SMU_GRBM_REG_SAVE_CTRL.START_GRBM_REG_SAVE`: bit 0, access unknown.
-  @inlinable public static var START_GRBM_REG_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_SMU_GRBM_REG_SAVE_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SMU_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC57 (byte 0x3_B15C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_PG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC57,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_PG_CTRL START_PG@0:1 SPARE@1:31")
-  }
-
-  /// `RLC_SMU_PG_CTRL.START_PG`: bit 0, access unknown.
-  @inlinable public static var START_PG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SMU_PG_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SMU_PG_WAKE_UP_CTRL`: gfx_8_0 register, MMIO dword 0xEC58 (byte 0x3_B160), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_PG_WAKE_UP_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC58,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_PG_WAKE_UP_CTRL START_PG_WAKE_UP@0:1 SPARE@1:31")
-  }
-
-  /// `RLC_SMU_PG_WAKE_UP_CTRL.START_PG_WAKE_UP`: bit 0, access unknown.
-  @inlinable public static var START_PG_WAKE_UP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_SMU_PG_WAKE_UP_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SERDES_RD_MASTER_INDEX`: gfx_8_0 register, MMIO dword 0xEC59 (byte 0x3_B164), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_MASTER_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC59,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_RD_MASTER_INDEX CU_ID@0:4 SH_ID@4:2 SE_ID@6:3 SE_NONCU_ID@9:1 SE_NONCU@10:1 NON_SE@11:4 DATA_REG_ID@15:2 SPARE@17:15")
-  }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.CU_ID`: bits 3:0, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.SH_ID`: bits 5:4, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.SE_ID`: bits 8:6, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU_ID`: bit 9, access unknown.
-  @inlinable public static var SE_NONCU_ID: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU`: bit 10, access unknown.
-  @inlinable public static var SE_NONCU: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.NON_SE`: bits 14:11, access unknown.
-  @inlinable public static var NON_SE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.DATA_REG_ID`: bits 16:15, access unknown.
-  @inlinable public static var DATA_REG_ID: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `RLC_SERDES_RD_MASTER_INDEX.SPARE`: bits 31:17, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
-}
-
-/// `RLC_SERDES_RD_DATA_0`: gfx_8_0 register, MMIO dword 0xEC5A (byte 0x3_B168), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_RD_DATA_0 DATA@0:32")
-  }
-
-  /// `RLC_SERDES_RD_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_RD_DATA_1`: gfx_8_0 register, MMIO dword 0xEC5B (byte 0x3_B16C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_RD_DATA_1 DATA@0:32")
-  }
-
-  /// `RLC_SERDES_RD_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_RD_DATA_2`: gfx_8_0 register, MMIO dword 0xEC5C (byte 0x3_B170), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_RD_DATA_2 DATA@0:32")
-  }
-
-  /// `RLC_SERDES_RD_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_WR_CU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5D (byte 0x3_B174), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_WR_CU_MASTER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_WR_CU_MASTER_MASK MASTER_MASK@0:32")
-  }
-
-  /// `RLC_SERDES_WR_CU_MASTER_MASK.MASTER_MASK`: bits 31:0, access unknown.
-  @inlinable public static var MASTER_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_WR_NONCU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5E (byte 0x3_B178), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_WR_NONCU_MASTER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_WR_NONCU_MASTER_MASK SE_MASTER_MASK@0:16 GC_MASTER_MASK@16:1 GC_GFX_MASTER_MASK@17:1 TC0_MASTER_MASK@18:1 TC1_MASTER_MASK@19:1 SPARE0_MASTER_MASK@20:1 SPARE1_MASTER_MASK@21:1 SPARE2_MASTER_MASK@22:1 SPARE3_MASTER_MASK@23:1 RESERVED@24:8")
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SE_MASTER_MASK`: bits 15:0, access unknown.
-  @inlinable public static var SE_MASTER_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_MASTER_MASK`: bit 16, access unknown.
-  @inlinable public static var GC_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_GFX_MASTER_MASK`: bit 17, access unknown.
-  @inlinable public static var GC_GFX_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC0_MASTER_MASK`: bit 18, access unknown.
-  @inlinable public static var TC0_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC1_MASTER_MASK`: bit 19, access unknown.
-  @inlinable public static var TC1_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE0_MASTER_MASK`: bit 20, access unknown.
-  @inlinable public static var SPARE0_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE1_MASTER_MASK`: bit 21, access unknown.
-  @inlinable public static var SPARE1_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE2_MASTER_MASK`: bit 22, access unknown.
-  @inlinable public static var SPARE2_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE3_MASTER_MASK`: bit 23, access unknown.
-  @inlinable public static var SPARE3_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `RLC_SERDES_WR_NONCU_MASTER_MASK.RESERVED`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `RLC_SERDES_WR_CTRL`: gfx_8_0 register, MMIO dword 0xEC5F (byte 0x3_B17C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_WR_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC5F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_WR_CTRL BPM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE_COMMAND@12:1 READ_COMMAND@13:1 RDDATA_RESET@14:1 SHORT_FORMAT@15:1 BPM_DATA@16:10 SRBM_OVERRIDE@26:1 RSVD_BPM_ADDR@27:1 REG_ADDR@28:4")
-  }
-
-  /// `RLC_SERDES_WR_CTRL.BPM_ADDR`: bits 7:0, access unknown.
-  @inlinable public static var BPM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SERDES_WR_CTRL.POWER_DOWN`: bit 8, access unknown.
-  @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.POWER_UP`: bit 9, access unknown.
-  @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.P1_SELECT`: bit 10, access unknown.
-  @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.P2_SELECT`: bit 11, access unknown.
-  @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.WRITE_COMMAND`: bit 12, access unknown.
-  @inlinable public static var WRITE_COMMAND: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.READ_COMMAND`: bit 13, access unknown.
-  @inlinable public static var READ_COMMAND: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.RDDATA_RESET`: bit 14, access unknown.
-  @inlinable public static var RDDATA_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.SHORT_FORMAT`: bit 15, access unknown.
-  @inlinable public static var SHORT_FORMAT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.BPM_DATA`: bits 25:16, access unknown.
-  @inlinable public static var BPM_DATA: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
-
-  /// `RLC_SERDES_WR_CTRL.SRBM_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.RSVD_BPM_ADDR`: bit 27, access unknown.
-  @inlinable public static var RSVD_BPM_ADDR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `RLC_SERDES_WR_CTRL.REG_ADDR`: bits 31:28, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
-}
-
-/// `RLC_SERDES_WR_DATA`: gfx_8_0 register, MMIO dword 0xEC60 (byte 0x3_B180), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_WR_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC60,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_WR_DATA DATA@0:32")
-  }
-
-  /// `RLC_SERDES_WR_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_CU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC61 (byte 0x3_B184), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_CU_MASTER_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC61,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_CU_MASTER_BUSY BUSY_BUSY@0:32")
-  }
-
-  /// `RLC_SERDES_CU_MASTER_BUSY.BUSY_BUSY`: bits 31:0, access unknown.
-  @inlinable public static var BUSY_BUSY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SERDES_NONCU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC62 (byte 0x3_B188), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_NONCU_MASTER_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC62,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SERDES_NONCU_MASTER_BUSY SE_MASTER_BUSY@0:16 GC_MASTER_BUSY@16:1 GC_GFX_MASTER_BUSY@17:1 TC0_MASTER_BUSY@18:1 TC1_MASTER_BUSY@19:1 SPARE0_MASTER_BUSY@20:1 SPARE1_MASTER_BUSY@21:1 SPARE2_MASTER_BUSY@22:1 SPARE3_MASTER_BUSY@23:1 RESERVED@24:8")
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.SE_MASTER_BUSY`: bits 15:0, access unknown.
-  @inlinable public static var SE_MASTER_BUSY: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_MASTER_BUSY`: bit 16, access unknown.
-  @inlinable public static var GC_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_GFX_MASTER_BUSY`: bit 17, access unknown.
-  @inlinable public static var GC_GFX_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.TC0_MASTER_BUSY`: bit 18, access unknown.
-  @inlinable public static var TC0_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.TC1_MASTER_BUSY`: bit 19, access unknown.
-  @inlinable public static var TC1_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE0_MASTER_BUSY`: bit 20, access unknown.
-  @inlinable public static var SPARE0_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE1_MASTER_BUSY`: bit 21, access unknown.
-  @inlinable public static var SPARE1_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE2_MASTER_BUSY`: bit 22, access unknown.
-  @inlinable public static var SPARE2_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE3_MASTER_BUSY`: bit 23, access unknown.
-  @inlinable public static var SPARE3_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `RLC_SERDES_NONCU_MASTER_BUSY.RESERVED`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `RLC_GPM_GENERAL_0`: gfx_8_0 register, MMIO dword 0xEC63 (byte 0x3_B18C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC63,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_0 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_1`: gfx_8_0 register, MMIO dword 0xEC64 (byte 0x3_B190), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC64,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_1 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_2`: gfx_8_0 register, MMIO dword 0xEC65 (byte 0x3_B194), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC65,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_2 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_3`: gfx_8_0 register, MMIO dword 0xEC66 (byte 0x3_B198), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC66,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_3 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_4`: gfx_8_0 register, MMIO dword 0xEC67 (byte 0x3_B19C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC67,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_4 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_5`: gfx_8_0 register, MMIO dword 0xEC68 (byte 0x3_B1A0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC68,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_5 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_6`: gfx_8_0 register, MMIO dword 0xEC69 (byte 0x3_B1A4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC69,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_6 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_GENERAL_7`: gfx_8_0 register, MMIO dword 0xEC6A (byte 0x3_B1A8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_GENERAL_7 DATA@0:32")
-  }
-
-  /// `RLC_GPM_GENERAL_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_CU_PD_TIMEOUT`: gfx_8_0 register, MMIO dword 0xEC6B (byte 0x3_B1AC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_CU_PD_TIMEOUT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_CU_PD_TIMEOUT TIMEOUT@0:32")
-  }
-
-  /// `RLC_GPM_CU_PD_TIMEOUT.TIMEOUT`: bits 31:0, access unknown.
-  @inlinable public static var TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xEC6C (byte 0x3_B1B0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
-  }
-
-  /// `RLC_GPM_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `RLC_GPM_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
-}
-
-/// `RLC_GPM_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xEC6D (byte 0x3_B1B4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_SCRATCH_DATA DATA@0:32")
-  }
-
-  /// `RLC_GPM_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_STATIC_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC6E (byte 0x3_B1B8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_STATIC_PG_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_STATIC_PG_STATUS PG_STATUS_CU_MASK@0:32")
-  }
-
-  /// `RLC_STATIC_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPM_PERF_COUNT_0`: gfx_8_0 register, MMIO dword 0xEC6F (byte 0x3_B1BC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_PERF_COUNT_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC6F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_PERF_COUNT_0 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
-  }
-
-  /// `RLC_GPM_PERF_COUNT_0.FEATURE_SEL`: bits 3:0, access unknown.
-  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.SE_INDEX`: bits 7:4, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.SH_INDEX`: bits 11:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.CU_INDEX`: bits 15:12, access unknown.
-  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.EVENT_SEL`: bits 17:16, access unknown.
-  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_0.UNUSED`: bits 19:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_0.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `RLC_GPM_PERF_COUNT_0.RESERVED`: bits 31:21, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
-}
-
-/// `RLC_GPM_PERF_COUNT_1`: gfx_8_0 register, MMIO dword 0xEC70 (byte 0x3_B1C0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_PERF_COUNT_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC70,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_PERF_COUNT_1 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
-  }
-
-  /// `RLC_GPM_PERF_COUNT_1.FEATURE_SEL`: bits 3:0, access unknown.
-  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.SE_INDEX`: bits 7:4, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.SH_INDEX`: bits 11:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.CU_INDEX`: bits 15:12, access unknown.
-  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.EVENT_SEL`: bits 17:16, access unknown.
-  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_1.UNUSED`: bits 19:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_1.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `RLC_GPM_PERF_COUNT_1.RESERVED`: bits 31:21, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
-}
-
-/// `RLC_SPM_VMID`: gfx_8_0 register, MMIO dword 0xEC71 (byte 0x3_B1C4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC71,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_VMID RLC_SPM_VMID@0:4 RESERVED@4:28")
-  }
-
-  /// `RLC_SPM_VMID.RLC_SPM_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_SPM_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_SPM_VMID.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
-}
-
-/// `RLC_SPM_INT_CNTL`: gfx_8_0 register, MMIO dword 0xEC72 (byte 0x3_B1C8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC72,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_INT_CNTL RLC_SPM_INT_CNTL@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_SPM_INT_CNTL.RLC_SPM_INT_CNTL`: bit 0, access unknown.
-  @inlinable public static var RLC_SPM_INT_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_SPM_INT_CNTL.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SPM_INT_STATUS`: gfx_8_0 register, MMIO dword 0xEC73 (byte 0x3_B1CC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC73,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_INT_STATUS RLC_SPM_INT_STATUS@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_SPM_INT_STATUS.RLC_SPM_INT_STATUS`: bit 0, access unknown.
-  @inlinable public static var RLC_SPM_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `RLC_SPM_INT_STATUS.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC74 (byte 0x3_B1D0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC74,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_DEBUG_SELECT SELECT@0:8 RESERVED@8:7 RLC_SPM_DEBUG_MODE@15:1 RLC_SPM_NUM_SAMPLE@16:16")
-  }
-
-  /// `RLC_SPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_DEBUG_SELECT.RESERVED`: bits 14:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
-
-  /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_DEBUG_MODE`: bit 15, access unknown.
-  @inlinable public static var RLC_SPM_DEBUG_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_NUM_SAMPLE`: bits 31:16, access unknown.
-  @inlinable public static var RLC_SPM_NUM_SAMPLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `RLC_SPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC75 (byte 0x3_B1D4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC75,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SPM_DEBUG DATA@0:32")
-  }
-
-  /// `RLC_SPM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_LOG_ADDR`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_LOG_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC76,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_LOG_ADDR ADDR@0:32")
-  }
-
-  /// `RLC_GPM_LOG_ADDR.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SMU_MESSAGE`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `RLC_GPM_LOG_ADDR`, at the same offset.
-public enum RLC_SMU_MESSAGE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC76,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_MESSAGE CMD@0:32")
-  }
-
-  /// `RLC_SMU_MESSAGE.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_LOG_SIZE`: gfx_8_0 register, MMIO dword 0xEC77 (byte 0x3_B1DC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_LOG_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC77,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_LOG_SIZE SIZE@0:32")
-  }
-
-  /// `RLC_GPM_LOG_SIZE.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_PG_DELAY_3`: gfx_8_0 register, MMIO dword 0xEC78 (byte 0x3_B1E0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PG_DELAY_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC78,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_PG_DELAY_3 CGCG_ACTIVE_BEFORE_CGPG@0:8")
-  }
-
-  /// `RLC_PG_DELAY_3.CGCG_ACTIVE_BEFORE_CGPG`: bits 7:0, access unknown.
-  @inlinable public static var CGCG_ACTIVE_BEFORE_CGPG: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-}
-
-/// `RLC_GPR_REG1`: gfx_8_0 register, MMIO dword 0xEC79 (byte 0x3_B1E4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPR_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC79,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPR_REG1 DATA@0:32")
-  }
-
-  /// `RLC_GPR_REG1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPR_REG2`: gfx_8_0 register, MMIO dword 0xEC7A (byte 0x3_B1E8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPR_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPR_REG2 DATA@0:32")
-  }
-
-  /// `RLC_GPR_REG2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_LOG_CONT`: gfx_8_0 register, MMIO dword 0xEC7B (byte 0x3_B1EC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_LOG_CONT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_LOG_CONT CONT@0:32")
-  }
-
-  /// `RLC_GPM_LOG_CONT.CONT`: bits 31:0, access unknown.
-  @inlinable public static var CONT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_INT_DISABLE_TH0`: gfx_8_0 register, MMIO dword 0xEC7C (byte 0x3_B1F0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_DISABLE_TH0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_INT_DISABLE_TH0 DISABLE@0:32")
-  }
-
-  /// `RLC_GPM_INT_DISABLE_TH0.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_INT_DISABLE_TH1`: gfx_8_0 register, MMIO dword 0xEC7D (byte 0x3_B1F4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_DISABLE_TH1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_INT_DISABLE_TH1 DISABLE@0:32")
-  }
-
-  /// `RLC_GPM_INT_DISABLE_TH1.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_INT_FORCE_TH0`: gfx_8_0 register, MMIO dword 0xEC7E (byte 0x3_B1F8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_FORCE_TH0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_INT_FORCE_TH0 FORCE@0:32")
-  }
-
-  /// `RLC_GPM_INT_FORCE_TH0.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPM_INT_FORCE_TH1`: gfx_8_0 register, MMIO dword 0xEC7F (byte 0x3_B1FC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_FORCE_TH1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC7F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_INT_FORCE_TH1 FORCE@0:32")
-  }
-
-  /// `RLC_GPM_INT_FORCE_TH1.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_CNTL`: gfx_8_0 register, MMIO dword 0xEC80 (byte 0x3_B200), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC80,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_CNTL SRM_ENABLE@0:1 AUTO_INCR_ADDR@1:1 RESERVED@2:30")
-  }
-
-  /// `RLC_SRM_CNTL.SRM_ENABLE`: bit 0, access unknown.
-  @inlinable public static var SRM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_CNTL.AUTO_INCR_ADDR`: bit 1, access unknown.
-  @inlinable public static var AUTO_INCR_ADDR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_CNTL.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `RLC_SRM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC81 (byte 0x3_B204), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC81,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
-  }
-
-  /// `RLC_SRM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SRM_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
-}
-
-/// `RLC_SRM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC82 (byte 0x3_B208), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC82,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_DEBUG DATA@0:32")
-  }
-
-  /// `RLC_SRM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_ARAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC83 (byte 0x3_B20C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_ARAM_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC83,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_ARAM_ADDR")
-  }
-}
-
-/// `RLC_SRM_ARAM_DATA`: gfx_8_0 register, MMIO dword 0xEC84 (byte 0x3_B210), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_ARAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC84,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_ARAM_DATA DATA@0:32")
-  }
-
-  /// `RLC_SRM_ARAM_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_DRAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC85 (byte 0x3_B214), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DRAM_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC85,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_DRAM_ADDR RESERVED@10:22")
-  }
-
-  /// `RLC_SRM_DRAM_ADDR.RESERVED`: bits 31:10, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
-}
-
-/// `RLC_SRM_DRAM_DATA`: gfx_8_0 register, MMIO dword 0xEC86 (byte 0x3_B218), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DRAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC86,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_DRAM_DATA DATA@0:32")
-  }
-
-  /// `RLC_SRM_DRAM_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_GPM_COMMAND`: gfx_8_0 register, MMIO dword 0xEC87 (byte 0x3_B21C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_GPM_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC87,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_GPM_COMMAND OP@0:1 INDEX_CNTL@1:1 INDEX_CNTL_NUM@2:3 SIZE@5:12 START_OFFSET@17:12 RESERVED1@29:2 DEST_MEMORY@31:1")
-  }
-
-  /// `RLC_SRM_GPM_COMMAND.OP`: bit 0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL`: bit 1, access unknown.
-  @inlinable public static var INDEX_CNTL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL_NUM`: bits 4:2, access unknown.
-  @inlinable public static var INDEX_CNTL_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `RLC_SRM_GPM_COMMAND.SIZE`: bits 16:5, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 12) }
-
-  /// `RLC_SRM_GPM_COMMAND.START_OFFSET`: bits 28:17, access unknown.
-  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 12)
-  }
-
-  /// `RLC_SRM_GPM_COMMAND.RESERVED1`: bits 30:29, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `RLC_SRM_GPM_COMMAND.DEST_MEMORY`: bit 31, access unknown.
-  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `RLC_SRM_GPM_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC88 (byte 0x3_B220), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_GPM_COMMAND_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC88,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_GPM_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
-  }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `RLC_SRM_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC89 (byte 0x3_B224), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_RLCV_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC89,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_RLCV_COMMAND OP@0:1 RESERVED@1:3 SIZE@4:12 START_OFFSET@16:12 RESERVED1@28:3 DEST_MEMORY@31:1")
-  }
-
-  /// `RLC_SRM_RLCV_COMMAND.OP`: bit 0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_RLCV_COMMAND.RESERVED`: bits 3:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
-
-  /// `RLC_SRM_RLCV_COMMAND.SIZE`: bits 15:4, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `RLC_SRM_RLCV_COMMAND.START_OFFSET`: bits 27:16, access unknown.
-  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
-
-  /// `RLC_SRM_RLCV_COMMAND.RESERVED1`: bits 30:28, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
-
-  /// `RLC_SRM_RLCV_COMMAND.DEST_MEMORY`: bit 31, access unknown.
-  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `RLC_SRM_RLCV_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC8A (byte 0x3_B228), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_RLCV_COMMAND_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_RLCV_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
-  }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_0`: gfx_8_0 register, MMIO dword 0xEC8B (byte 0x3_B22C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_0 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_0.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_0.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_1`: gfx_8_0 register, MMIO dword 0xEC8C (byte 0x3_B230), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_1 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_1.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_1.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_2`: gfx_8_0 register, MMIO dword 0xEC8D (byte 0x3_B234), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_2 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_2.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_2.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_3`: gfx_8_0 register, MMIO dword 0xEC8E (byte 0x3_B238), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_3 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_3.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_3.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_4`: gfx_8_0 register, MMIO dword 0xEC8F (byte 0x3_B23C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC8F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_4 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_4.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_4.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_5`: gfx_8_0 register, MMIO dword 0xEC90 (byte 0x3_B240), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC90,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_5 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_5.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_5.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_6`: gfx_8_0 register, MMIO dword 0xEC91 (byte 0x3_B244), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC91,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_6 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_6.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_6.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_ADDR_7`: gfx_8_0 register, MMIO dword 0xEC92 (byte 0x3_B248), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC92,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_ADDR_7 ADDRESS@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_7.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_7.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_0`: gfx_8_0 register, MMIO dword 0xEC93 (byte 0x3_B24C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC93,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_0 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_1`: gfx_8_0 register, MMIO dword 0xEC94 (byte 0x3_B250), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC94,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_1 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_2`: gfx_8_0 register, MMIO dword 0xEC95 (byte 0x3_B254), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC95,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_2 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_3`: gfx_8_0 register, MMIO dword 0xEC96 (byte 0x3_B258), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC96,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_3 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_4`: gfx_8_0 register, MMIO dword 0xEC97 (byte 0x3_B25C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC97,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_4 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_5`: gfx_8_0 register, MMIO dword 0xEC98 (byte 0x3_B260), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_5: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC98,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_5 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_6`: gfx_8_0 register, MMIO dword 0xEC99 (byte 0x3_B264), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC99,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_6 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_INDEX_CNTL_DATA_7`: gfx_8_0 register, MMIO dword 0xEC9A (byte 0x3_B268), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_7: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC9A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_INDEX_CNTL_DATA_7 DATA@0:32")
-  }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SRM_STAT`: gfx_8_0 register, MMIO dword 0xEC9B (byte 0x3_B26C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC9B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_STAT SRM_STATUS@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_SRM_STAT.SRM_STATUS`: bit 0, access unknown.
-  @inlinable public static var SRM_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_STAT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_SRM_GPM_ABORT`: gfx_8_0 register, MMIO dword 0xEC9C (byte 0x3_B270), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_GPM_ABORT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC9C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SRM_GPM_ABORT ABORT@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_SRM_GPM_ABORT.ABORT`: bit 0, access unknown.
-  @inlinable public static var ABORT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_GPM_ABORT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_CGCG_CGLS_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9D (byte 0x3_B274), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CGCG_CGLS_CTRL_3D: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC9D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CGCG_CGLS_CTRL_3D")
-  }
-}
-
-/// `RLC_CGCG_RAMP_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9E (byte 0x3_B278), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CGCG_RAMP_CTRL_3D: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xEC9E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CGCG_RAMP_CTRL_3D")
-  }
-}
-
-/// `RLC_CSIB_ADDR_LO`: gfx_8_0 register, MMIO dword 0xECA2 (byte 0x3_B288), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CSIB_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CSIB_ADDR_LO ADDRESS@0:32")
-  }
-
-  /// `RLC_CSIB_ADDR_LO.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CSIB_ADDR_HI`: gfx_8_0 register, MMIO dword 0xECA3 (byte 0x3_B28C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CSIB_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CSIB_ADDR_HI ADDRESS@0:16")
-  }
-
-  /// `RLC_CSIB_ADDR_HI.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `RLC_CSIB_LENGTH`: gfx_8_0 register, MMIO dword 0xECA4 (byte 0x3_B290), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CSIB_LENGTH: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CSIB_LENGTH LENGTH@0:32")
-  }
-
-  /// `RLC_CSIB_LENGTH.LENGTH`: bits 31:0, access unknown.
-  @inlinable public static var LENGTH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CP_RESPONSE0`: gfx_8_0 register, MMIO dword 0xECA5 (byte 0x3_B294), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CP_RESPONSE0 RESPONSE@0:32")
-  }
-
-  /// `RLC_CP_RESPONSE0.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CP_RESPONSE1`: gfx_8_0 register, MMIO dword 0xECA6 (byte 0x3_B298), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CP_RESPONSE1 RESPONSE@0:32")
-  }
-
-  /// `RLC_CP_RESPONSE1.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CP_RESPONSE2`: gfx_8_0 register, MMIO dword 0xECA7 (byte 0x3_B29C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CP_RESPONSE2 RESPONSE@0:32")
-  }
-
-  /// `RLC_CP_RESPONSE2.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CP_RESPONSE3`: gfx_8_0 register, MMIO dword 0xECA8 (byte 0x3_B2A0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CP_RESPONSE3 RESPONSE@0:32")
-  }
-
-  /// `RLC_CP_RESPONSE3.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_SMU_COMMAND`: gfx_8_0 register, MMIO dword 0xECA9 (byte 0x3_B2A4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECA9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_SMU_COMMAND CMD@0:32")
-  }
-
-  /// `RLC_SMU_COMMAND.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_CP_SCHEDULERS`: gfx_8_0 register, MMIO dword 0xECAA (byte 0x3_B2A8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_SCHEDULERS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xECAA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_CP_SCHEDULERS scheduler0@0:8 scheduler1@8:8 scheduler2@16:8 scheduler3@24:8")
-  }
-
-  /// `RLC_CP_SCHEDULERS.scheduler0`: bits 7:0, access unknown.
-  @inlinable public static var scheduler0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_CP_SCHEDULERS.scheduler1`: bits 15:8, access unknown.
-  @inlinable public static var scheduler1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `RLC_CP_SCHEDULERS.scheduler2`: bits 23:16, access unknown.
-  @inlinable public static var scheduler2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `RLC_CP_SCHEDULERS.scheduler3`: bits 31:24, access unknown.
-  @inlinable public static var scheduler3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `CGTS_SM_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF000 (byte 0x3_C000), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_SM_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF000,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_SM_CTRL_REG ON_SEQ_DELAY@0:4 OFF_SEQ_DELAY@4:8 MGCG_ENABLED@12:1 BASE_MODE@16:1 SM_MODE@17:3 SM_MODE_ENABLE@20:1 OVERRIDE@21:1 LS_OVERRIDE@22:1 ON_MONITOR_ADD_EN@23:1 ON_MONITOR_ADD@24:8")
-  }
-
-  /// `CGTS_SM_CTRL_REG.ON_SEQ_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTS_SM_CTRL_REG.OFF_SEQ_DELAY`: bits 11:4, access unknown.
-  @inlinable public static var OFF_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTS_SM_CTRL_REG.MGCG_ENABLED`: bit 12, access unknown.
-  @inlinable public static var MGCG_ENABLED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CGTS_SM_CTRL_REG.BASE_MODE`: bit 16, access unknown.
-  @inlinable public static var BASE_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CGTS_SM_CTRL_REG.SM_MODE`: bits 19:17, access unknown.
-  @inlinable public static var SM_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `CGTS_SM_CTRL_REG.SM_MODE_ENABLE`: bit 20, access unknown.
-  @inlinable public static var SM_MODE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CGTS_SM_CTRL_REG.OVERRIDE`: bit 21, access unknown.
-  @inlinable public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CGTS_SM_CTRL_REG.LS_OVERRIDE`: bit 22, access unknown.
-  @inlinable public static var LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD_EN`: bit 23, access unknown.
-  @inlinable public static var ON_MONITOR_ADD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD`: bits 31:24, access unknown.
-  @inlinable public static var ON_MONITOR_ADD: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `CGTS_RD_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF001 (byte 0x3_C004), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_RD_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF001,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_RD_CTRL_REG ROW_MUX_SEL@0:5 REG_MUX_SEL@8:5")
-  }
-
-  /// `CGTS_RD_CTRL_REG.ROW_MUX_SEL`: bits 4:0, access unknown.
-  @inlinable public static var ROW_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CGTS_RD_CTRL_REG.REG_MUX_SEL`: bits 12:8, access unknown.
-  @inlinable public static var REG_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-}
-
-/// `CGTS_RD_REG`: gfx_8_0 register, MMIO dword 0xF002 (byte 0x3_C008), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_RD_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF002,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_RD_REG READ_DATA@0:14")
-  }
-
-  /// `CGTS_RD_REG.READ_DATA`: bits 13:0, access unknown.
-  @inlinable public static var READ_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `CGTS_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF003 (byte 0x3_C00C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_TCC_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF003,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_TCC_DISABLE TCC_DISABLE@16:16")
-  }
-
-  /// `CGTS_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `CGTS_USER_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF004 (byte 0x3_C010), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_USER_TCC_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF004,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_USER_TCC_DISABLE TCC_DISABLE@16:16")
-  }
-
-  /// `CGTS_USER_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
+import MxRuntimeRegisters
 
 /// `CGTS_CU0_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF008 (byte 0x3_C020), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU0_SP0_CTRL_REG: Register {
@@ -6092,5 +1820,8535 @@ public enum CGTS_CU7_LDS_SQ_CTRL_REG: Register {
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU7_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU7_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU8_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF030,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF031,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF032,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
+  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU8_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF033,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF034,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU9_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF035,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF036,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU9_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF037,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU9_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF038,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF039,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU10_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU10_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU10_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU11_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF040,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU11_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF041,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU11_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF042,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF043,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU12_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF044,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF045,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF046,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
+  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU12_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF047,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF048,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU13_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF049,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU13_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU13_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU14_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU14_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF050,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU14_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF051,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF052,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU15_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF053,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
+  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
+  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF054,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
+  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
+  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU15_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF055,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
+
+  /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, access unknown.
+  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+}
+
+/// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU15_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF056,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
+  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
+  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF057,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
+  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
+  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
+  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
+  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
+  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
+  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
+  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
+  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+}
+
+/// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SPI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF080,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SPI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 ALL_CLK_ON_OVERRIDE@26:1 GRP3_OVERRIDE@27:1 GRP2_OVERRIDE@28:1 GRP1_OVERRIDE@29:1 GRP0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SPI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
+  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
+    .init(lsb: 18, width: 6)
+  }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
+  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SPI_CLK_CTRL.ALL_CLK_ON_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var ALL_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP3_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var GRP3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP2_OVERRIDE`: bit 28, access unknown.
+  @inlinable public static var GRP2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP1_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var GRP1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CGTT_SPI_CLK_CTRL.GRP0_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var GRP0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CGTT_SPI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_PC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF081,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_PC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 BACK_CLK_ON_OVERRIDE@25:1 FRONT_CLK_ON_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_PC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
+  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
+    .init(lsb: 18, width: 6)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
+  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.BACK_CLK_ON_OVERRIDE`: bit 25, access unknown.
+  @inlinable public static var BACK_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.FRONT_CLK_ON_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var FRONT_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
+  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_PC_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_BCI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF082,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_BCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 CORE6_OVERRIDE@24:1 CORE5_OVERRIDE@25:1 CORE4_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_BCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE6_OVERRIDE`: bit 24, access unknown.
+  @inlinable public static var CORE6_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE5_OVERRIDE`: bit 25, access unknown.
+  @inlinable public static var CORE5_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE4_OVERRIDE`: bit 26, access unknown.
+  @inlinable public static var CORE4_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
+  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
+  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_BCI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_VGT_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF084,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_VGT_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 GS_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_VGT_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_VGT_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
+  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CGTT_VGT_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
+  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_VGT_CLK_CTRL.GS_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var GS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CGTT_VGT_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CGTT_VGT_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_IA_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF085,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_IA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_IA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_IA_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
+  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CGTT_IA_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
+  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_IA_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CGTT_IA_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_WD_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF086,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_WD_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 ADC_OVERRIDE@28:1 CORE_OVERRIDE@29:1 RBIU_INPUT_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_WD_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_WD_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
+  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `CGTT_WD_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
+  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_WD_CLK_CTRL.ADC_OVERRIDE`: bit 28, access unknown.
+  @inlinable public static var ADC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `CGTT_WD_CLK_CTRL.CORE_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `CGTT_WD_CLK_CTRL.RBIU_INPUT_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var RBIU_INPUT_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_WD_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_PA_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF088,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_PA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SU_CLK_OVERRIDE@29:1 CL_CLK_OVERRIDE@30:1 REG_CLK_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_PA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.SU_CLK_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var SU_CLK_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.CL_CLK_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CL_CLK_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_PA_CLK_CTRL.REG_CLK_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_CLK_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF089,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SQ_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SQ_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SQ_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SQ_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SQ_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CGTT_SQ_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SQG_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SQG_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 TTRACE_OVERRIDE@28:1 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
+
+  /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SQG_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SQG_CLK_CTRL.TTRACE_OVERRIDE`: bit 28, access unknown.
+  @inlinable public static var TTRACE_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SQG_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
+  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SQG_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
+  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `CGTT_SQG_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
+  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_ALU_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_ALU_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
+
+  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_TEX_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_TEX_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
+
+  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_LDS_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF090,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LDS_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
+
+  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
+  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_POWER_THROTTLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF091,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_POWER_THROTTLE MIN_POWER@0:14 MAX_POWER@16:14 PHASE_OFFSET@30:2")
+  }
+
+  /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+
+  /// `SQ_POWER_THROTTLE.MAX_POWER`: bits 29:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
+
+  /// `SQ_POWER_THROTTLE.PHASE_OFFSET`: bits 31:30, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_POWER_THROTTLE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF092,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_POWER_THROTTLE2 MAX_POWER_DELTA@0:14 SHORT_TERM_INTERVAL_SIZE@16:10 LONG_TERM_INTERVAL_RATIO@27:4 USE_REF_CLOCK@31:1")
+  }
+
+  /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `SQ_POWER_THROTTLE2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `SQ_POWER_THROTTLE2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `SQ_POWER_THROTTLE2.USE_REF_CLOCK`: bit 31, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SX_CLK_CTRL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF094,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SX_CLK_CTRL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF095,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL1 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SX_CLK_CTRL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF096,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL2 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SX_CLK_CTRL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF097,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL3 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_SX_CLK_CTRL4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF098,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL4 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), access unknown, reset unknown (`write` starts from 0).
+public enum TD_CGTT_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), access unknown, reset unknown (`write` starts from 0).
+public enum TA_CGTT_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_TCP_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_TCP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_TCI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_TCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_GDS_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_GDS_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), access unknown, reset unknown (`write` starts from 0).
+public enum DB_CGTT_CLK_CTRL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_CGTT_CLK_CTRL_0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), access unknown, reset unknown (`write` starts from 0).
+public enum CB_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), access unknown, reset unknown (`write` starts from 0).
+public enum TCC_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0AC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), access unknown, reset unknown (`write` starts from 0).
+public enum TCA_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0AD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
+  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
+  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
+  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
+  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
+  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_CP_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
+
+  /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_CPF_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CPF_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
+
+  /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_CPC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CPC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
+
+  /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), access unknown, reset unknown (`write` starts from 0).
+public enum CGTT_RLC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_RLC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
+
+  /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
+  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `CGTT_RLC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
+  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 8)
+  }
+
+  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
+  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF814,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_UCODE_ADDR UCODE_ADDR@0:13")
+  }
+
+  /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+}
+
+/// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), access unknown, reset unknown (`write` starts from 0).
+public enum CP_PFP_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF815,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_RAM_RADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF816,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_RADDR ME_RAM_RADDR@0:13")
+  }
+
+  /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, access unknown.
+  @inlinable public static var ME_RAM_RADDR: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 13)
+  }
+}
+
+/// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `CP_ME_RAM_RADDR`, at the same offset.
+public enum CP_ME_RAM_WADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF816,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_WADDR ME_RAM_WADDR@0:13")
+  }
+
+  /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, access unknown.
+  @inlinable public static var ME_RAM_WADDR: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 13)
+  }
+}
+
+/// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_ME_RAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF817,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_DATA ME_RAM_DATA@0:32")
+  }
+
+  /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, access unknown.
+  @inlinable public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF818,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_UCODE_ADDR UCODE_ADDR@0:12")
+  }
+
+  /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+}
+
+/// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), access unknown, reset unknown (`write` starts from 0).
+public enum CP_CE_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF819,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), access unknown, reset unknown (`write` starts from 0).
+public enum CP_MEC_ME1_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME1_UCODE_ADDR UCODE_ADDR@0:17")
+  }
+
+  /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+}
+
+/// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), access unknown, reset unknown (`write` starts from 0).
+public enum CP_MEC_ME1_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME1_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), access unknown, reset unknown (`write` starts from 0).
+public enum CP_MEC_ME2_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME2_UCODE_ADDR UCODE_ADDR@0:17")
+  }
+
+  /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+}
+
+/// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), access unknown, reset unknown (`write` starts from 0).
+public enum CP_MEC_ME2_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME2_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), access unknown, reset unknown (`write` starts from 0).
+public enum GPU_BIST_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF835,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GPU_BIST_CONTROL STOP_ON_FAIL_HW@0:1 STOP_ON_FAIL_CU_HARV@1:1 CU_HARV_LOOP_COUNT@2:4 RESERVED@7:17 GLOBAL_LOOP_COUNT@24:8")
+  }
+
+  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, access unknown.
+  @inlinable public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_CU_HARV`: bit 1, access unknown.
+  @inlinable public static var STOP_ON_FAIL_CU_HARV: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `GPU_BIST_CONTROL.CU_HARV_LOOP_COUNT`: bits 5:2, access unknown.
+  @inlinable public static var CU_HARV_LOOP_COUNT: RegisterField<Self, UInt8> {
+    .init(lsb: 2, width: 4)
+  }
+
+  /// `GPU_BIST_CONTROL.RESERVED`: bits 23:7, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 17) }
+
+  /// `GPU_BIST_CONTROL.GLOBAL_LOOP_COUNT`: bits 31:24, access unknown.
+  @inlinable public static var GLOBAL_LOOP_COUNT: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_ROM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF836,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_ROM_CNTL USE_ROM@0:1 SLP_MODE_EN@1:1 EFUSE_DISTRIB_EN@2:1 HELLOWORLD_EN@3:1 CU_HARVEST_EN@4:1 RESERVED@5:27")
+  }
+
+  /// `RLC_ROM_CNTL.USE_ROM`: bit 0, access unknown.
+  @inlinable public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_ROM_CNTL.SLP_MODE_EN`: bit 1, access unknown.
+  @inlinable public static var SLP_MODE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `RLC_ROM_CNTL.EFUSE_DISTRIB_EN`: bit 2, access unknown.
+  @inlinable public static var EFUSE_DISTRIB_EN: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `RLC_ROM_CNTL.HELLOWORLD_EN`: bit 3, access unknown.
+  @inlinable public static var HELLOWORLD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `RLC_ROM_CNTL.CU_HARVEST_EN`: bit 4, access unknown.
+  @inlinable public static var CU_HARVEST_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `RLC_ROM_CNTL.RESERVED`: bits 31:5, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+}
+
+/// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `RLC_HYP_GPM_UCODE_ADDR`, at the same offset.
+public enum RLC_GPM_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
+
+  /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+
+  /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_HYP_GPM_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_HYP_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
+
+  /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+
+  /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `RLC_HYP_GPM_UCODE_DATA`, at the same offset.
+public enum RLC_GPM_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_HYP_GPM_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_HYP_GPM_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `GRBM_HYP_CAM_INDEX`, at the same offset.
+public enum GRBM_CAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_CAM_INDEX CAM_INDEX@0:3")
+  }
+
+  /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
+  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+}
+
+/// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_HYP_CAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_HYP_CAM_INDEX CAM_INDEX@0:3")
+  }
+
+  /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
+  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+}
+
+/// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `GRBM_HYP_CAM_DATA`, at the same offset.
+public enum GRBM_CAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
+  }
+
+  /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
+  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
+  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
+public enum GRBM_HYP_CAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_HYP_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
+  }
+
+  /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
+  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
+  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), access unknown, reset unknown (`write` starts from 0).
+public enum SQ_HV_VMID_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF840,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_HV_VMID_CTRL DEFAULT_VMID@0:4 ALLOWED_VMID_MASK@4:16")
+  }
+
+  /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, access unknown.
+  @inlinable public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `SQ_HV_VMID_CTRL.ALLOWED_VMID_MASK`: bits 19:4, access unknown.
+  @inlinable public static var ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
+    .init(lsb: 4, width: 16)
+  }
+}
+
+/// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), access unknown, reset unknown (`write` starts from 0).
+public enum GFX_PIPE_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF87F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GFX_PIPE_PRIORITY HP_PIPE_SELECT@0:1")
+  }
+
+  /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, access unknown.
+  @inlinable public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+}
+
+/// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB00,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_VF_ENABLE VF_ENABLE@0:1 RESERVED@1:15 VF_NUM@16:16")
+  }
+
+  /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
+  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPU_IOV_VF_ENABLE.RESERVED`: bits 15:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+
+  /// `RLC_GPU_IOV_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
+  @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB01,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG1 CMD_TYPE@0:4 CMD_EXECUTE@4:1 CMD_EXECUTE_INTR_EN@5:1 RESERVED@6:2 FCN_ID@8:8 NEXT_FCN_ID@16:8 RESERVED1@24:8")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, access unknown.
+  @inlinable public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE`: bit 4, access unknown.
+  @inlinable public static var CMD_EXECUTE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE_INTR_EN`: bit 5, access unknown.
+  @inlinable public static var CMD_EXECUTE_INTR_EN: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG1.RESERVED`: bits 7:6, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+
+  /// `RLC_GPU_IOV_CFG_REG1.FCN_ID`: bits 15:8, access unknown.
+  @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `RLC_GPU_IOV_CFG_REG1.NEXT_FCN_ID`: bits 23:16, access unknown.
+  @inlinable public static var NEXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `RLC_GPU_IOV_CFG_REG1.RESERVED1`: bits 31:24, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB02,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG2 CMD_STATUS@0:4 RESERVED@4:28")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, access unknown.
+  @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPU_IOV_CFG_REG2.RESERVED`: bits 31:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB06,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG6 CNTXT_SIZE@0:7 CNTXT_LOCATION@7:1 RESERVED@8:2 CNTXT_OFFSET@10:22")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, access unknown.
+  @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_LOCATION`: bit 7, access unknown.
+  @inlinable public static var CNTXT_LOCATION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `RLC_GPU_IOV_CFG_REG6.RESERVED`: bits 9:8, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_OFFSET`: bits 31:10, access unknown.
+  @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 10, width: 22)
+  }
+}
+
+/// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB08,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG8 VM_BUSY_STATUS@0:32")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, access unknown.
+  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB21,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG9 ACTIVE_FCN_ID@0:8 ACTIVE_FCN_ID_STATUS@8:4 RESERVED@12:20")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, access unknown.
+  @inlinable public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID_STATUS`: bits 11:8, access unknown.
+  @inlinable public static var ACTIVE_FCN_ID_STATUS: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG9.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB22,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG10 TIME_QUANTA_PF@0:16 RESERVED@16:16")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, access unknown.
+  @inlinable public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG10.RESERVED`: bits 31:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB23,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG11 YIELD@0:32")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, access unknown.
+  @inlinable public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB24,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG12 TIME_QUANTA_VF0@0:8 TIME_QUANTA_VF1@8:8 TIME_QUANTA_VF2@16:8 TIME_QUANTA_VF3@24:8")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, access unknown.
+  @inlinable public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF1`: bits 15:8, access unknown.
+  @inlinable public static var TIME_QUANTA_VF1: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF2`: bits 23:16, access unknown.
+  @inlinable public static var TIME_QUANTA_VF2: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF3`: bits 31:24, access unknown.
+  @inlinable public static var TIME_QUANTA_VF3: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB25,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG13 TIME_QUANTA_VF4@0:8 TIME_QUANTA_VF5@8:8 TIME_QUANTA_VF6@16:8 TIME_QUANTA_VF7@24:8")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, access unknown.
+  @inlinable public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF5`: bits 15:8, access unknown.
+  @inlinable public static var TIME_QUANTA_VF5: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF6`: bits 23:16, access unknown.
+  @inlinable public static var TIME_QUANTA_VF6: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF7`: bits 31:24, access unknown.
+  @inlinable public static var TIME_QUANTA_VF7: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB26,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG14 TIME_QUANTA_VF8@0:8 TIME_QUANTA_VF9@8:8 TIME_QUANTA_VF10@16:8 TIME_QUANTA_VF11@24:8")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, access unknown.
+  @inlinable public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF9`: bits 15:8, access unknown.
+  @inlinable public static var TIME_QUANTA_VF9: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF10`: bits 23:16, access unknown.
+  @inlinable public static var TIME_QUANTA_VF10: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF11`: bits 31:24, access unknown.
+  @inlinable public static var TIME_QUANTA_VF11: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_CFG_REG15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB27,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG15 TIME_QUANTA_VF12@0:8 TIME_QUANTA_VF13@8:8 TIME_QUANTA_VF14@16:8 TIME_QUANTA_VF15@24:8")
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, access unknown.
+  @inlinable public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF13`: bits 15:8, access unknown.
+  @inlinable public static var TIME_QUANTA_VF13: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF14`: bits 23:16, access unknown.
+  @inlinable public static var TIME_QUANTA_VF14: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF15`: bits 31:24, access unknown.
+  @inlinable public static var TIME_QUANTA_VF15: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB40,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
+  }
+
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
+  @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
+
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
+  @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPM_VMID_THREAD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB41,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_VMID_THREAD2 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
+  }
+
+  /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, access unknown.
+  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, access unknown.
+  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, access unknown.
+  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+}
+
+/// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB42,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
+
+  /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
+  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+
+  /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+}
+
+/// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB43,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_UCODE_DATA UCODE_DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
+  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB44,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
+  }
+
+  /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
+}
+
+/// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB45,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCRATCH_DATA DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_F32_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB46,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_F32_CNTL ENABLE@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPU_IOV_F32_CNTL.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_F32_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB47,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_F32_RESET RESET@0:1 RESERVED@1:31")
+  }
+
+  /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, access unknown.
+  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPU_IOV_F32_RESET.RESERVED`: bits 31:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+}
+
+/// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB48,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA0_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
+  }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, access unknown.
+  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, access unknown.
+  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, access unknown.
+  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, access unknown.
+  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
+}
+
+/// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB49,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA1_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
+  }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, access unknown.
+  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, access unknown.
+  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, access unknown.
+  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, access unknown.
+  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, access unknown.
+  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
+}
+
+/// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SMU_RESPONSE RESP@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, access unknown.
+  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_VIRT_RESET_REQ VF_FLR@0:16 RESERVED@16:15 SOFT_PF_FLR@31:1")
+  }
+
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, access unknown.
+  @inlinable public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.RESERVED`: bits 30:16, access unknown.
+  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.SOFT_PF_FLR`: bit 31, access unknown.
+  @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_RLC_RESPONSE RESP@0:32")
+  }
+
+  /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
+  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_INT_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_INT_DISABLE DISABLE@0:32")
+  }
+
+  /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, access unknown.
+  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_INT_FORCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_INT_FORCE FORCE@0:32")
+  }
+
+  /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, access unknown.
+  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB50,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA0_BUSY_STATUS VM_BUSY_STATUS@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
+  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB51,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA1_BUSY_STATUS VM_BUSY_STATUS@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
+  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCH_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB52,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_0 DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCH_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB53,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_1 DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCH_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB54,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_2 DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCH_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB55,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_3 DATA@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), access unknown, reset unknown (`write` starts from 0).
+public enum RLC_GPU_IOV_SCH_INT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB56,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_INT interrupt@0:32")
+  }
+
+  /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, access unknown.
+  @inlinable public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_CTRL0: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
+
+  /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
+  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
+  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
+  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 6)
+  }
+
+  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+}
+
+/// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_CTRL1: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
+
+  /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_CTRL2: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
+
+  /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, access unknown.
+  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, access unknown.
+  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
+
+  /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
+
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
+
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
+
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_CTRL0: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
+  }
+
+  /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
+  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
+  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
+  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+}
+
+/// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_CTRL1: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
+
+  /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_CTRL2: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
+
+  /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, access unknown.
+  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, access unknown.
+  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_CTRL_OCP: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
+
+  /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
+
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
+
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
+
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_CTRL0: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x40,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
+
+  /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
+  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
+  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
+  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 6)
+  }
+
+  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+}
+
+/// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_CTRL1: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x41,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
+
+  /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_CTRL2: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x42,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
+
+  /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, access unknown.
+  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, access unknown.
+  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_CTRL_OCP: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x43,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
+
+  /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
+
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x51,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
+
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
+
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_CTRL0: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x60,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
+
+  /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
+  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
+  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
+  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 6)
+  }
+
+  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
+  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+}
+
+/// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_CTRL1: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x61,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
+
+  /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_CTRL2: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x62,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
+
+  /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, access unknown.
+  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, access unknown.
+  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x63,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
+
+  /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x70,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
+
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x71,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
+
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x72,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
+
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_CTRL0: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
+  }
+
+  /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
+  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
+  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
+  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
+  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
+  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+}
+
+/// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_CTRL1: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
+
+  /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, access unknown.
+  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_CTRL2: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
+
+  /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
+  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
+  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 10)
+  }
+
+  /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, access unknown.
+  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
+  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+    .init(lsb: 27, width: 4)
+  }
+
+  /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, access unknown.
+  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
+
+  /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
+  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
+  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
+
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
+
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
+  public typealias Index = DIDT_IND_INDEX
+  public typealias Data = DIDT_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
+
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
+  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
+  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
+  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
+  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG00 ALWAYS_ZERO@0:8 clip_ga_bc_fifo_write@8:1 su_clip_baryc_free@9:2 clip_to_ga_fifo_write@11:1 clip_to_ga_fifo_full@12:1 primic_to_clprim_fifo_empty@13:1 primic_to_clprim_fifo_full@14:1 clip_to_outsm_fifo_empty@15:1 clip_to_outsm_fifo_full@16:1 vgt_to_clipp_fifo_empty@17:1 vgt_to_clipp_fifo_full@18:1 vgt_to_clips_fifo_empty@19:1 vgt_to_clips_fifo_full@20:1 clipcode_fifo_fifo_empty@21:1 clipcode_fifo_full@22:1 vte_out_clip_fifo_fifo_empty@23:1 vte_out_clip_fifo_fifo_full@24:1 vte_out_orig_fifo_fifo_empty@25:1 vte_out_orig_fifo_fifo_full@26:1 ccgen_to_clipcc_fifo_empty@27:1 ccgen_to_clipcc_fifo_full@28:1 clip_to_outsm_fifo_write@29:1 vte_out_orig_fifo_fifo_write@30:1 vgt_to_clipp_fifo_write@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, access unknown.
+  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CLIPPER_DEBUG_REG00.clip_ga_bc_fifo_write`: bit 8, access unknown.
+  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.su_clip_baryc_free`: bits 10:9, access unknown.
+  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_write`: bit 11, access unknown.
+  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_full`: bit 12, access unknown.
+  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_empty`: bit 13, access unknown.
+  @inlinable public static var primic_to_clprim_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_full`: bit 14, access unknown.
+  @inlinable public static var primic_to_clprim_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_empty`: bit 15, access unknown.
+  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_full`: bit 16, access unknown.
+  @inlinable public static var clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_empty`: bit 17, access unknown.
+  @inlinable public static var vgt_to_clipp_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_full`: bit 18, access unknown.
+  @inlinable public static var vgt_to_clipp_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_empty`: bit 19, access unknown.
+  @inlinable public static var vgt_to_clips_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_full`: bit 20, access unknown.
+  @inlinable public static var vgt_to_clips_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_fifo_empty`: bit 21, access unknown.
+  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_full`: bit 22, access unknown.
+  @inlinable public static var clipcode_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_empty`: bit 23, access unknown.
+  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_full`: bit 24, access unknown.
+  @inlinable public static var vte_out_clip_fifo_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_empty`: bit 25, access unknown.
+  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_full`: bit 26, access unknown.
+  @inlinable public static var vte_out_orig_fifo_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_empty`: bit 27, access unknown.
+  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_full`: bit 28, access unknown.
+  @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_write`: bit 29, access unknown.
+  @inlinable public static var clip_to_outsm_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_write`: bit 30, access unknown.
+  @inlinable public static var vte_out_orig_fifo_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_write`: bit 31, access unknown.
+  @inlinable public static var vgt_to_clipp_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG01 ALWAYS_ZERO@0:8 clip_extra_bc_valid@8:3 clip_vert_vte_valid@11:3 clip_to_outsm_vertex_deallocate@14:3 clip_to_outsm_deallocate_slot@17:3 clip_to_outsm_null_primitive@20:1 vte_positions_vte_clip_vte_naninf_kill_2@21:1 vte_positions_vte_clip_vte_naninf_kill_1@22:1 vte_positions_vte_clip_vte_naninf_kill_0@23:1 vte_out_clip_rd_extra_bc_valid@24:1 vte_out_clip_rd_vte_naninf_kill@25:1 vte_out_clip_rd_vertex_store_indx@26:2 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 vte_out_clip_fifo_fifo_advanceread@30:1 vte_out_clip_fifo_fifo_empty@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, access unknown.
+  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CLIPPER_DEBUG_REG01.clip_extra_bc_valid`: bits 10:8, access unknown.
+  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_vert_vte_valid`: bits 13:11, access unknown.
+  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_vertex_deallocate`: bits 16:14, access unknown.
+  @inlinable public static var clip_to_outsm_vertex_deallocate: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_deallocate_slot`: bits 19:17, access unknown.
+  @inlinable public static var clip_to_outsm_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_null_primitive`: bit 20, access unknown.
+  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_2`: bit 21, access unknown.
+  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_2: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_1`: bit 22, access unknown.
+  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_1: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_0`: bit 23, access unknown.
+  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_0: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_extra_bc_valid`: bit 24, access unknown.
+  @inlinable public static var vte_out_clip_rd_extra_bc_valid: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vte_naninf_kill`: bit 25, access unknown.
+  @inlinable public static var vte_out_clip_rd_vte_naninf_kill: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vertex_store_indx`: bits 27:26, access unknown.
+  @inlinable public static var vte_out_clip_rd_vertex_store_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_ga_bc_fifo_write`: bit 28, access unknown.
+  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.clip_to_ga_fifo_write`: bit 29, access unknown.
+  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_advanceread`: bit 30, access unknown.
+  @inlinable public static var vte_out_clip_fifo_fifo_advanceread: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_empty`: bit 31, access unknown.
+  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG02 clip_extra_bc_valid@0:3 clip_vert_vte_valid@3:3 clip_to_outsm_clip_seq_indx@6:2 clip_to_outsm_vertex_store_indx_2@8:4 clip_to_outsm_vertex_store_indx_1@12:4 clip_to_outsm_vertex_store_indx_0@16:4 clip_to_clipga_extra_bc_coords@20:1 clip_to_clipga_vte_naninf_kill@21:1 clip_to_outsm_end_of_packet@22:1 clip_to_outsm_first_prim_of_slot@23:1 clip_to_outsm_clipped_prim@24:1 clip_to_outsm_null_primitive@25:1 clip_ga_bc_fifo_full@26:1 clip_to_ga_fifo_full@27:1 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 clip_to_outsm_fifo_advanceread@30:1 clip_to_outsm_fifo_empty@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, access unknown.
+  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_vert_vte_valid`: bits 5:3, access unknown.
+  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 3, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clip_seq_indx`: bits 7:6, access unknown.
+  @inlinable public static var clip_to_outsm_clip_seq_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_2`: bits 11:8, access unknown.
+  @inlinable public static var clip_to_outsm_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_1`: bits 15:12, access unknown.
+  @inlinable public static var clip_to_outsm_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_0`: bits 19:16, access unknown.
+  @inlinable public static var clip_to_outsm_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_extra_bc_coords`: bit 20, access unknown.
+  @inlinable public static var clip_to_clipga_extra_bc_coords: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_vte_naninf_kill`: bit 21, access unknown.
+  @inlinable public static var clip_to_clipga_vte_naninf_kill: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_end_of_packet`: bit 22, access unknown.
+  @inlinable public static var clip_to_outsm_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_first_prim_of_slot`: bit 23, access unknown.
+  @inlinable public static var clip_to_outsm_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clipped_prim`: bit 24, access unknown.
+  @inlinable public static var clip_to_outsm_clipped_prim: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_null_primitive`: bit 25, access unknown.
+  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_full`: bit 26, access unknown.
+  @inlinable public static var clip_ga_bc_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_full`: bit 27, access unknown.
+  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_write`: bit 28, access unknown.
+  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_write`: bit 29, access unknown.
+  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_advanceread`: bit 30, access unknown.
+  @inlinable public static var clip_to_outsm_fifo_advanceread: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_empty`: bit 31, access unknown.
+  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG03 clipsm0_clprim_to_clip_clip_code_or@0:14 clipsm0_clprim_to_clip_event_id@14:6 clipsm0_clprim_to_clip_state_var_indx@20:3 clipsm0_clprim_to_clip_clip_primitive@23:1 clipsm0_clprim_to_clip_deallocate_slot@24:3 clipsm0_clprim_to_clip_first_prim_of_slot@27:1 clipsm0_clprim_to_clip_end_of_packet@28:1 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event_id`: bits 19:14, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_primitive`: bit 23, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_end_of_packet`: bit 28, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG04 clipsm0_clprim_to_clip_param_cache_indx_0@1:10 clipsm0_clprim_to_clip_vertex_store_indx_2@11:6 clipsm0_clprim_to_clip_vertex_store_indx_1@17:6 clipsm0_clprim_to_clip_vertex_store_indx_0@23:6 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+    .init(lsb: 1, width: 10)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG05 clipsm1_clprim_to_clip_clip_code_or@0:14 clipsm1_clprim_to_clip_event_id@14:6 clipsm1_clprim_to_clip_state_var_indx@20:3 clipsm1_clprim_to_clip_clip_primitive@23:1 clipsm1_clprim_to_clip_deallocate_slot@24:3 clipsm1_clprim_to_clip_first_prim_of_slot@27:1 clipsm1_clprim_to_clip_end_of_packet@28:1 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event_id`: bits 19:14, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_primitive`: bit 23, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_end_of_packet`: bit 28, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG06 clipsm1_clprim_to_clip_param_cache_indx_0@1:10 clipsm1_clprim_to_clip_vertex_store_indx_2@11:6 clipsm1_clprim_to_clip_vertex_store_indx_1@17:6 clipsm1_clprim_to_clip_vertex_store_indx_0@23:6 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+    .init(lsb: 1, width: 10)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG07 clipsm2_clprim_to_clip_clip_code_or@0:14 clipsm2_clprim_to_clip_event_id@14:6 clipsm2_clprim_to_clip_state_var_indx@20:3 clipsm2_clprim_to_clip_clip_primitive@23:1 clipsm2_clprim_to_clip_deallocate_slot@24:3 clipsm2_clprim_to_clip_first_prim_of_slot@27:1 clipsm2_clprim_to_clip_end_of_packet@28:1 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event_id`: bits 19:14, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_primitive`: bit 23, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_end_of_packet`: bit 28, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG08 clipsm2_clprim_to_clip_param_cache_indx_0@1:10 clipsm2_clprim_to_clip_vertex_store_indx_2@11:6 clipsm2_clprim_to_clip_vertex_store_indx_1@17:6 clipsm2_clprim_to_clip_vertex_store_indx_0@23:6 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+    .init(lsb: 1, width: 10)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG09 clipsm3_clprim_to_clip_clip_code_or@0:14 clipsm3_clprim_to_clip_event_id@14:6 clipsm3_clprim_to_clip_state_var_indx@20:3 clipsm3_clprim_to_clip_clip_primitive@23:1 clipsm3_clprim_to_clip_deallocate_slot@24:3 clipsm3_clprim_to_clip_first_prim_of_slot@27:1 clipsm3_clprim_to_clip_end_of_packet@28:1 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event_id`: bits 19:14, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+    .init(lsb: 14, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_primitive`: bit 23, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_end_of_packet`: bit 28, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG10 clipsm3_clprim_to_clip_param_cache_indx_0@1:10 clipsm3_clprim_to_clip_vertex_store_indx_2@11:6 clipsm3_clprim_to_clip_vertex_store_indx_1@17:6 clipsm3_clprim_to_clip_vertex_store_indx_0@23:6 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+    .init(lsb: 1, width: 10)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 23, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG11 clipsm3_clip_to_clipga_event@0:1 clipsm2_clip_to_clipga_event@1:1 clipsm1_clip_to_clipga_event@2:1 clipsm0_clip_to_clipga_event@3:1 clipsm3_clip_to_clipga_clip_primitive@4:1 clipsm2_clip_to_clipga_clip_primitive@5:1 clipsm1_clip_to_clipga_clip_primitive@6:1 clipsm0_clip_to_clipga_clip_primitive@7:1 clipsm3_clip_to_clipga_clip_to_outsm_cnt@8:4 clipsm2_clip_to_clipga_clip_to_outsm_cnt@12:4 clipsm1_clip_to_clipga_clip_to_outsm_cnt@16:4 clipsm0_clip_to_clipga_clip_to_outsm_cnt@20:4 clipsm3_clip_to_clipga_prim_valid@24:1 clipsm2_clip_to_clipga_prim_valid@25:1 clipsm1_clip_to_clipga_prim_valid@26:1 clipsm0_clip_to_clipga_prim_valid@27:1 clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt@28:1 clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt@29:1 clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt@30:1 clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, access unknown.
+  @inlinable public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_event`: bit 1, access unknown.
+  @inlinable public static var clipsm2_clip_to_clipga_event: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_event`: bit 2, access unknown.
+  @inlinable public static var clipsm1_clip_to_clipga_event: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_event`: bit 3, access unknown.
+  @inlinable public static var clipsm0_clip_to_clipga_event: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_primitive`: bit 4, access unknown.
+  @inlinable public static var clipsm3_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_primitive`: bit 5, access unknown.
+  @inlinable public static var clipsm2_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_primitive`: bit 6, access unknown.
+  @inlinable public static var clipsm1_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_primitive`: bit 7, access unknown.
+  @inlinable public static var clipsm0_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_to_outsm_cnt`: bits 11:8, access unknown.
+  @inlinable public static var clipsm3_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_to_outsm_cnt`: bits 15:12, access unknown.
+  @inlinable public static var clipsm2_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_to_outsm_cnt`: bits 19:16, access unknown.
+  @inlinable public static var clipsm1_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_to_outsm_cnt`: bits 23:20, access unknown.
+  @inlinable public static var clipsm0_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_prim_valid`: bit 24, access unknown.
+  @inlinable public static var clipsm3_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_prim_valid`: bit 25, access unknown.
+  @inlinable public static var clipsm2_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_prim_valid`: bit 26, access unknown.
+  @inlinable public static var clipsm1_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_prim_valid`: bit 27, access unknown.
+  @inlinable public static var clipsm0_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 28, access unknown.
+  @inlinable public static var clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 29, access unknown.
+  @inlinable public static var clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 30, access unknown.
+  @inlinable public static var clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG11.clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 31, access unknown.
+  @inlinable public static var clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG12 ALWAYS_ZERO@0:8 clip_priority_available_vte_out_clip@8:5 clip_priority_available_clip_verts@13:5 clip_priority_seq_indx_out@18:2 clip_priority_seq_indx_vert@20:2 clip_priority_seq_indx_load@22:2 clipsm3_clprim_to_clip_clip_primitive@24:1 clipsm3_clprim_to_clip_prim_valid@25:1 clipsm2_clprim_to_clip_clip_primitive@26:1 clipsm2_clprim_to_clip_prim_valid@27:1 clipsm1_clprim_to_clip_clip_primitive@28:1 clipsm1_clprim_to_clip_prim_valid@29:1 clipsm0_clprim_to_clip_clip_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, access unknown.
+  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `CLIPPER_DEBUG_REG12.clip_priority_available_vte_out_clip`: bits 12:8, access unknown.
+  @inlinable public static var clip_priority_available_vte_out_clip: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clip_priority_available_clip_verts`: bits 17:13, access unknown.
+  @inlinable public static var clip_priority_available_clip_verts: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_out`: bits 19:18, access unknown.
+  @inlinable public static var clip_priority_seq_indx_out: RegisterField<Self, UInt8> {
+    .init(lsb: 18, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_vert`: bits 21:20, access unknown.
+  @inlinable public static var clip_priority_seq_indx_vert: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_load`: bits 23:22, access unknown.
+  @inlinable public static var clip_priority_seq_indx_load: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_clip_primitive`: bit 24, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_prim_valid`: bit 25, access unknown.
+  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_clip_primitive`: bit 26, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_prim_valid`: bit 27, access unknown.
+  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_clip_primitive`: bit 28, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_prim_valid`: bit 29, access unknown.
+  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_clip_primitive`: bit 30, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG13 clprim_in_back_state_var_indx@0:3 point_clip_candidate@3:1 prim_nan_kill@4:1 clprim_clip_primitive@5:1 clprim_cull_primitive@6:1 prim_back_valid@7:1 vertval_bits_vertex_cc_next_valid@8:4 clipcc_vertex_store_indx@12:2 vte_out_orig_fifo_fifo_empty@14:1 clipcode_fifo_fifo_empty@15:1 ccgen_to_clipcc_fifo_empty@16:1 clip_priority_seq_indx_out_cnt@17:4 outsm_clr_rd_orig_vertices@21:2 outsm_clr_rd_clipsm_wait@23:1 outsm_clr_fifo_contents@24:5 outsm_clr_fifo_full@29:1 outsm_clr_fifo_advanceread@30:1 outsm_clr_fifo_write@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, access unknown.
+  @inlinable public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.point_clip_candidate`: bit 3, access unknown.
+  @inlinable public static var point_clip_candidate: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.prim_nan_kill`: bit 4, access unknown.
+  @inlinable public static var prim_nan_kill: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `CLIPPER_DEBUG_REG13.clprim_clip_primitive`: bit 5, access unknown.
+  @inlinable public static var clprim_clip_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.clprim_cull_primitive`: bit 6, access unknown.
+  @inlinable public static var clprim_cull_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.prim_back_valid`: bit 7, access unknown.
+  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.vertval_bits_vertex_cc_next_valid`: bits 11:8, access unknown.
+  @inlinable public static var vertval_bits_vertex_cc_next_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.clipcc_vertex_store_indx`: bits 13:12, access unknown.
+  @inlinable public static var clipcc_vertex_store_indx: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.vte_out_orig_fifo_fifo_empty`: bit 14, access unknown.
+  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.clipcode_fifo_fifo_empty`: bit 15, access unknown.
+  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.ccgen_to_clipcc_fifo_empty`: bit 16, access unknown.
+  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.clip_priority_seq_indx_out_cnt`: bits 20:17, access unknown.
+  @inlinable public static var clip_priority_seq_indx_out_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 4)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_orig_vertices`: bits 22:21, access unknown.
+  @inlinable public static var outsm_clr_rd_orig_vertices: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 2)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_clipsm_wait`: bit 23, access unknown.
+  @inlinable public static var outsm_clr_rd_clipsm_wait: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_contents`: bits 28:24, access unknown.
+  @inlinable public static var outsm_clr_fifo_contents: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_full`: bit 29, access unknown.
+  @inlinable public static var outsm_clr_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_advanceread`: bit 30, access unknown.
+  @inlinable public static var outsm_clr_fifo_advanceread: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_write`: bit 31, access unknown.
+  @inlinable public static var outsm_clr_fifo_write: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG14 clprim_in_back_vertex_store_indx_2@0:6 clprim_in_back_vertex_store_indx_1@6:6 clprim_in_back_vertex_store_indx_0@12:6 outputclprimtoclip_null_primitive@18:1 clprim_in_back_end_of_packet@19:1 clprim_in_back_first_prim_of_slot@20:1 clprim_in_back_deallocate_slot@21:3 clprim_in_back_event_id@24:6 clprim_in_back_event@30:1 prim_back_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, access unknown.
+  @inlinable public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_1`: bits 11:6, access unknown.
+  @inlinable public static var clprim_in_back_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 6, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_0`: bits 17:12, access unknown.
+  @inlinable public static var clprim_in_back_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.outputclprimtoclip_null_primitive`: bit 18, access unknown.
+  @inlinable public static var outputclprimtoclip_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_end_of_packet`: bit 19, access unknown.
+  @inlinable public static var clprim_in_back_end_of_packet: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_first_prim_of_slot`: bit 20, access unknown.
+  @inlinable public static var clprim_in_back_first_prim_of_slot: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_deallocate_slot`: bits 23:21, access unknown.
+  @inlinable public static var clprim_in_back_deallocate_slot: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event_id`: bits 29:24, access unknown.
+  @inlinable public static var clprim_in_back_event_id: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 6)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event`: bit 30, access unknown.
+  @inlinable public static var clprim_in_back_event: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG14.prim_back_valid`: bit 31, access unknown.
+  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG15 vertval_bits_vertex_vertex_store_msb@0:16 primic_to_clprim_fifo_vertex_store_indx_2@16:5 primic_to_clprim_fifo_vertex_store_indx_1@21:5 primic_to_clprim_fifo_vertex_store_indx_0@26:5 primic_to_clprim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, access unknown.
+  @inlinable public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_2`: bits 20:16, access unknown.
+  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_2: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_1`: bits 25:21, access unknown.
+  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_1: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_0`: bits 30:26, access unknown.
+  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_0: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_valid`: bit 31, access unknown.
+  @inlinable public static var primic_to_clprim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG16 sm0_prim_end_state@0:7 sm0_ps_expand@7:1 sm0_clip_vert_cnt@8:5 sm0_vertex_clip_cnt@13:5 sm0_inv_to_clip_data_valid_1@18:1 sm0_inv_to_clip_data_valid_0@19:1 sm0_current_state@20:7 sm0_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm0_clip_to_outsm_fifo_full@28:1 sm0_highest_priority_seq@29:1 sm0_outputcliptoclipga_0@30:1 sm0_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, access unknown.
+  @inlinable public static var sm0_prim_end_state: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_ps_expand`: bit 7, access unknown.
+  @inlinable public static var sm0_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_vert_cnt`: bits 12:8, access unknown.
+  @inlinable public static var sm0_clip_vert_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_vertex_clip_cnt`: bits 17:13, access unknown.
+  @inlinable public static var sm0_vertex_clip_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_1`: bit 18, access unknown.
+  @inlinable public static var sm0_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_0`: bit 19, access unknown.
+  @inlinable public static var sm0_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_current_state`: bits 26:20, access unknown.
+  @inlinable public static var sm0_current_state: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
+  @inlinable public static var sm0_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_outsm_fifo_full`: bit 28, access unknown.
+  @inlinable public static var sm0_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_highest_priority_seq`: bit 29, access unknown.
+  @inlinable public static var sm0_highest_priority_seq: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_outputcliptoclipga_0`: bit 30, access unknown.
+  @inlinable public static var sm0_outputcliptoclipga_0: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG16.sm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var sm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG17 sm1_prim_end_state@0:7 sm1_ps_expand@7:1 sm1_clip_vert_cnt@8:5 sm1_vertex_clip_cnt@13:5 sm1_inv_to_clip_data_valid_1@18:1 sm1_inv_to_clip_data_valid_0@19:1 sm1_current_state@20:7 sm1_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm1_clip_to_outsm_fifo_full@28:1 sm1_highest_priority_seq@29:1 sm1_outputcliptoclipga_0@30:1 sm1_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, access unknown.
+  @inlinable public static var sm1_prim_end_state: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_ps_expand`: bit 7, access unknown.
+  @inlinable public static var sm1_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_vert_cnt`: bits 12:8, access unknown.
+  @inlinable public static var sm1_clip_vert_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_vertex_clip_cnt`: bits 17:13, access unknown.
+  @inlinable public static var sm1_vertex_clip_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_1`: bit 18, access unknown.
+  @inlinable public static var sm1_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_0`: bit 19, access unknown.
+  @inlinable public static var sm1_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_current_state`: bits 26:20, access unknown.
+  @inlinable public static var sm1_current_state: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
+  @inlinable public static var sm1_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_outsm_fifo_full`: bit 28, access unknown.
+  @inlinable public static var sm1_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_highest_priority_seq`: bit 29, access unknown.
+  @inlinable public static var sm1_highest_priority_seq: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_outputcliptoclipga_0`: bit 30, access unknown.
+  @inlinable public static var sm1_outputcliptoclipga_0: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG17.sm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var sm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG18 sm2_prim_end_state@0:7 sm2_ps_expand@7:1 sm2_clip_vert_cnt@8:5 sm2_vertex_clip_cnt@13:5 sm2_inv_to_clip_data_valid_1@18:1 sm2_inv_to_clip_data_valid_0@19:1 sm2_current_state@20:7 sm2_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm2_clip_to_outsm_fifo_full@28:1 sm2_highest_priority_seq@29:1 sm2_outputcliptoclipga_0@30:1 sm2_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, access unknown.
+  @inlinable public static var sm2_prim_end_state: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_ps_expand`: bit 7, access unknown.
+  @inlinable public static var sm2_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_vert_cnt`: bits 12:8, access unknown.
+  @inlinable public static var sm2_clip_vert_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_vertex_clip_cnt`: bits 17:13, access unknown.
+  @inlinable public static var sm2_vertex_clip_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_1`: bit 18, access unknown.
+  @inlinable public static var sm2_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_0`: bit 19, access unknown.
+  @inlinable public static var sm2_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_current_state`: bits 26:20, access unknown.
+  @inlinable public static var sm2_current_state: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
+  @inlinable public static var sm2_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_outsm_fifo_full`: bit 28, access unknown.
+  @inlinable public static var sm2_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_highest_priority_seq`: bit 29, access unknown.
+  @inlinable public static var sm2_highest_priority_seq: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_outputcliptoclipga_0`: bit 30, access unknown.
+  @inlinable public static var sm2_outputcliptoclipga_0: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG18.sm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var sm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG19 sm3_prim_end_state@0:7 sm3_ps_expand@7:1 sm3_clip_vert_cnt@8:5 sm3_vertex_clip_cnt@13:5 sm3_inv_to_clip_data_valid_1@18:1 sm3_inv_to_clip_data_valid_0@19:1 sm3_current_state@20:7 sm3_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm3_clip_to_outsm_fifo_full@28:1 sm3_highest_priority_seq@29:1 sm3_outputcliptoclipga_0@30:1 sm3_clprim_to_clip_prim_valid@31:1")
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, access unknown.
+  @inlinable public static var sm3_prim_end_state: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_ps_expand`: bit 7, access unknown.
+  @inlinable public static var sm3_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_vert_cnt`: bits 12:8, access unknown.
+  @inlinable public static var sm3_clip_vert_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_vertex_clip_cnt`: bits 17:13, access unknown.
+  @inlinable public static var sm3_vertex_clip_cnt: RegisterField<Self, UInt8> {
+    .init(lsb: 13, width: 5)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_1`: bit 18, access unknown.
+  @inlinable public static var sm3_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_0`: bit 19, access unknown.
+  @inlinable public static var sm3_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_current_state`: bits 26:20, access unknown.
+  @inlinable public static var sm3_current_state: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 7)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
+  @inlinable public static var sm3_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_outsm_fifo_full`: bit 28, access unknown.
+  @inlinable public static var sm3_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_highest_priority_seq`: bit 29, access unknown.
+  @inlinable public static var sm3_highest_priority_seq: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_outputcliptoclipga_0`: bit 30, access unknown.
+  @inlinable public static var sm3_outputcliptoclipga_0: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `CLIPPER_DEBUG_REG19.sm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
+  @inlinable public static var sm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG0 spare1@0:6 write_buff_valid@6:1 wr_pixel_nxt_ptr@7:5 last_pixel_ptr@12:1 cstate@13:4 buff_write@17:1 flush_request@18:1 wr_buffer_wr_complete@19:1 wbuf_fifo_empty@20:1 wbuf_fifo_full@21:1 spare@22:10")
+  }
+
+  /// `GDS_DEBUG_REG0.spare1`: bits 5:0, access unknown.
+  @inlinable public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `GDS_DEBUG_REG0.write_buff_valid`: bit 6, access unknown.
+  @inlinable public static var write_buff_valid: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG0.wr_pixel_nxt_ptr`: bits 11:7, access unknown.
+  @inlinable public static var wr_pixel_nxt_ptr: RegisterField<Self, UInt8> {
+    .init(lsb: 7, width: 5)
+  }
+
+  /// `GDS_DEBUG_REG0.last_pixel_ptr`: bit 12, access unknown.
+  @inlinable public static var last_pixel_ptr: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG0.cstate`: bits 16:13, access unknown.
+  @inlinable public static var cstate: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+
+  /// `GDS_DEBUG_REG0.buff_write`: bit 17, access unknown.
+  @inlinable public static var buff_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `GDS_DEBUG_REG0.flush_request`: bit 18, access unknown.
+  @inlinable public static var flush_request: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `GDS_DEBUG_REG0.wr_buffer_wr_complete`: bit 19, access unknown.
+  @inlinable public static var wr_buffer_wr_complete: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG0.wbuf_fifo_empty`: bit 20, access unknown.
+  @inlinable public static var wbuf_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG0.wbuf_fifo_full`: bit 21, access unknown.
+  @inlinable public static var wbuf_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG0.spare`: bits 31:22, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
+}
+
+/// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG1 tag_hit@0:1 tag_miss@1:1 pixel_addr@2:15 pixel_vld@17:1 data_ready@18:1 awaiting_data@19:1 addr_fifo_full@20:1 addr_fifo_empty@21:1 buffer_loaded@22:1 buffer_invalid@23:1 spare@24:8")
+  }
+
+  /// `GDS_DEBUG_REG1.tag_hit`: bit 0, access unknown.
+  @inlinable public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_DEBUG_REG1.tag_miss`: bit 1, access unknown.
+  @inlinable public static var tag_miss: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `GDS_DEBUG_REG1.pixel_addr`: bits 16:2, access unknown.
+  @inlinable public static var pixel_addr: RegisterField<Self, UInt16> { .init(lsb: 2, width: 15) }
+
+  /// `GDS_DEBUG_REG1.pixel_vld`: bit 17, access unknown.
+  @inlinable public static var pixel_vld: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `GDS_DEBUG_REG1.data_ready`: bit 18, access unknown.
+  @inlinable public static var data_ready: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `GDS_DEBUG_REG1.awaiting_data`: bit 19, access unknown.
+  @inlinable public static var awaiting_data: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `GDS_DEBUG_REG1.addr_fifo_full`: bit 20, access unknown.
+  @inlinable public static var addr_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG1.addr_fifo_empty`: bit 21, access unknown.
+  @inlinable public static var addr_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG1.buffer_loaded`: bit 22, access unknown.
+  @inlinable public static var buffer_loaded: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `GDS_DEBUG_REG1.buffer_invalid`: bit 23, access unknown.
+  @inlinable public static var buffer_invalid: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG1.spare`: bits 31:24, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG2 ds_full@0:1 ds_credit_avail@1:1 ord_idx_free@2:1 cmd_write@3:1 app_sel@4:4 req@8:15 spare@23:9")
+  }
+
+  /// `GDS_DEBUG_REG2.ds_full`: bit 0, access unknown.
+  @inlinable public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_DEBUG_REG2.ds_credit_avail`: bit 1, access unknown.
+  @inlinable public static var ds_credit_avail: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG2.ord_idx_free`: bit 2, access unknown.
+  @inlinable public static var ord_idx_free: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `GDS_DEBUG_REG2.cmd_write`: bit 3, access unknown.
+  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `GDS_DEBUG_REG2.app_sel`: bits 7:4, access unknown.
+  @inlinable public static var app_sel: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `GDS_DEBUG_REG2.req`: bits 22:8, access unknown.
+  @inlinable public static var req: RegisterField<Self, UInt16> { .init(lsb: 8, width: 15) }
+
+  /// `GDS_DEBUG_REG2.spare`: bits 31:23, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+}
+
+/// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG3 pipe_num_busy@0:11 pipe0_busy_num@11:4 spare@15:17")
+  }
+
+  /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, access unknown.
+  @inlinable public static var pipe_num_busy: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 11)
+  }
+
+  /// `GDS_DEBUG_REG3.pipe0_busy_num`: bits 14:11, access unknown.
+  @inlinable public static var pipe0_busy_num: RegisterField<Self, UInt8> {
+    .init(lsb: 11, width: 4)
+  }
+
+  /// `GDS_DEBUG_REG3.spare`: bits 31:15, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
+}
+
+/// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG4 gws_busy@0:1 gws_req@1:1 gws_out_stall@2:1 cur_reso@3:6 cur_reso_head_valid@9:1 cur_reso_head_dirty@10:1 cur_reso_head_flag@11:1 cur_reso_fed@12:1 cur_reso_barrier@13:1 cur_reso_flag@14:1 cur_reso_cnt_gt0@15:1 credit_cnt_gt0@16:1 cmd_write@17:1 grbm_gws_reso_wr@18:1 grbm_gws_reso_rd@19:1 ram_read_busy@20:1 gws_bulkfree@21:1 ram_gws_re@22:1 ram_gws_we@23:1 spare@24:8")
+  }
+
+  /// `GDS_DEBUG_REG4.gws_busy`: bit 0, access unknown.
+  @inlinable public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_DEBUG_REG4.gws_req`: bit 1, access unknown.
+  @inlinable public static var gws_req: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `GDS_DEBUG_REG4.gws_out_stall`: bit 2, access unknown.
+  @inlinable public static var gws_out_stall: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `GDS_DEBUG_REG4.cur_reso`: bits 8:3, access unknown.
+  @inlinable public static var cur_reso: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
+
+  /// `GDS_DEBUG_REG4.cur_reso_head_valid`: bit 9, access unknown.
+  @inlinable public static var cur_reso_head_valid: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.cur_reso_head_dirty`: bit 10, access unknown.
+  @inlinable public static var cur_reso_head_dirty: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.cur_reso_head_flag`: bit 11, access unknown.
+  @inlinable public static var cur_reso_head_flag: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.cur_reso_fed`: bit 12, access unknown.
+  @inlinable public static var cur_reso_fed: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `GDS_DEBUG_REG4.cur_reso_barrier`: bit 13, access unknown.
+  @inlinable public static var cur_reso_barrier: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.cur_reso_flag`: bit 14, access unknown.
+  @inlinable public static var cur_reso_flag: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `GDS_DEBUG_REG4.cur_reso_cnt_gt0`: bit 15, access unknown.
+  @inlinable public static var cur_reso_cnt_gt0: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.credit_cnt_gt0`: bit 16, access unknown.
+  @inlinable public static var credit_cnt_gt0: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.cmd_write`: bit 17, access unknown.
+  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `GDS_DEBUG_REG4.grbm_gws_reso_wr`: bit 18, access unknown.
+  @inlinable public static var grbm_gws_reso_wr: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.grbm_gws_reso_rd`: bit 19, access unknown.
+  @inlinable public static var grbm_gws_reso_rd: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG4.ram_read_busy`: bit 20, access unknown.
+  @inlinable public static var ram_read_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `GDS_DEBUG_REG4.gws_bulkfree`: bit 21, access unknown.
+  @inlinable public static var gws_bulkfree: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `GDS_DEBUG_REG4.ram_gws_re`: bit 22, access unknown.
+  @inlinable public static var ram_gws_re: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `GDS_DEBUG_REG4.ram_gws_we`: bit 23, access unknown.
+  @inlinable public static var ram_gws_we: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `GDS_DEBUG_REG4.spare`: bits 31:24, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG5 write_dis@0:1 dec_error@1:1 alloc_opco_error@2:1 dealloc_opco_error@3:1 wrap_opco_error@4:1 spare@5:3 error_ds_address@8:14 spare1@22:10")
+  }
+
+  /// `GDS_DEBUG_REG5.write_dis`: bit 0, access unknown.
+  @inlinable public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_DEBUG_REG5.dec_error`: bit 1, access unknown.
+  @inlinable public static var dec_error: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `GDS_DEBUG_REG5.alloc_opco_error`: bit 2, access unknown.
+  @inlinable public static var alloc_opco_error: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG5.dealloc_opco_error`: bit 3, access unknown.
+  @inlinable public static var dealloc_opco_error: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG5.wrap_opco_error`: bit 4, access unknown.
+  @inlinable public static var wrap_opco_error: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `GDS_DEBUG_REG5.spare`: bits 7:5, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+
+  /// `GDS_DEBUG_REG5.error_ds_address`: bits 21:8, access unknown.
+  @inlinable public static var error_ds_address: RegisterField<Self, UInt16> {
+    .init(lsb: 8, width: 14)
+  }
+
+  /// `GDS_DEBUG_REG5.spare1`: bits 31:22, access unknown.
+  @inlinable public static var spare1: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
+}
+
+/// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum GDS_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG6 oa_busy@0:1 counters_enabled@1:4 counters_busy@5:16 spare@21:11")
+  }
+
+  /// `GDS_DEBUG_REG6.oa_busy`: bit 0, access unknown.
+  @inlinable public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `GDS_DEBUG_REG6.counters_enabled`: bits 4:1, access unknown.
+  @inlinable public static var counters_enabled: RegisterField<Self, UInt8> {
+    .init(lsb: 1, width: 4)
+  }
+
+  /// `GDS_DEBUG_REG6.counters_busy`: bits 20:5, access unknown.
+  @inlinable public static var counters_busy: RegisterField<Self, UInt16> {
+    .init(lsb: 5, width: 16)
+  }
+
+  /// `GDS_DEBUG_REG6.spare`: bits 31:21, access unknown.
+  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+}
+
+/// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG0 ia_busy_extended@0:1 ia_nodma_busy_extended@1:1 ia_busy@2:1 ia_nodma_busy@3:1 SPARE0@4:1 dma_req_busy@5:1 dma_busy@6:1 mc_xl8r_busy@7:1 grp_busy@8:1 SPARE1@9:1 dma_grp_valid@10:1 grp_dma_read@11:1 dma_grp_hp_valid@12:1 grp_dma_hp_read@13:1 SPARE2@14:10 reg_clk_busy@24:1 core_clk_busy@25:1 SPARE3@26:1 SPARE4@27:1 sclk_reg_vld@28:1 sclk_core_vld@29:1 SPARE5@30:1 SPARE6@31:1")
+  }
+
+  /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, access unknown.
+  @inlinable public static var ia_busy_extended: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `IA_DEBUG_REG0.ia_nodma_busy_extended`: bit 1, access unknown.
+  @inlinable public static var ia_nodma_busy_extended: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `IA_DEBUG_REG0.ia_busy`: bit 2, access unknown.
+  @inlinable public static var ia_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `IA_DEBUG_REG0.ia_nodma_busy`: bit 3, access unknown.
+  @inlinable public static var ia_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE0`: bit 4, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `IA_DEBUG_REG0.dma_req_busy`: bit 5, access unknown.
+  @inlinable public static var dma_req_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `IA_DEBUG_REG0.dma_busy`: bit 6, access unknown.
+  @inlinable public static var dma_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `IA_DEBUG_REG0.mc_xl8r_busy`: bit 7, access unknown.
+  @inlinable public static var mc_xl8r_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `IA_DEBUG_REG0.grp_busy`: bit 8, access unknown.
+  @inlinable public static var grp_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE1`: bit 9, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `IA_DEBUG_REG0.dma_grp_valid`: bit 10, access unknown.
+  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `IA_DEBUG_REG0.grp_dma_read`: bit 11, access unknown.
+  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `IA_DEBUG_REG0.dma_grp_hp_valid`: bit 12, access unknown.
+  @inlinable public static var dma_grp_hp_valid: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `IA_DEBUG_REG0.grp_dma_hp_read`: bit 13, access unknown.
+  @inlinable public static var grp_dma_hp_read: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG0.SPARE2`: bits 23:14, access unknown.
+  @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 14, width: 10) }
+
+  /// `IA_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
+  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `IA_DEBUG_REG0.core_clk_busy`: bit 25, access unknown.
+  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE3`: bit 26, access unknown.
+  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE4`: bit 27, access unknown.
+  @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `IA_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
+  @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `IA_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
+  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE5`: bit 30, access unknown.
+  @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `IA_DEBUG_REG0.SPARE6`: bit 31, access unknown.
+  @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG1 dma_input_fifo_empty@0:1 dma_input_fifo_full@1:1 start_new_packet@2:1 dma_rdreq_dr_q@3:1 dma_zero_indices_q@4:1 dma_buf_type_q@5:2 dma_req_path_q@7:1 discard_1st_chunk@8:1 discard_2nd_chunk@9:1 second_tc_ret_data_q@10:1 dma_tc_ret_sel_q@11:1 last_rdreq_in_dma_op@12:1 dma_mask_fifo_empty@13:1 dma_data_fifo_empty_q@14:1 dma_data_fifo_full@15:1 dma_req_fifo_empty@16:1 dma_req_fifo_full@17:1 stage2_dr@18:1 stage2_rtr@19:1 stage3_dr@20:1 stage3_rtr@21:1 stage4_dr@22:1 stage4_rtr@23:1 dma_skid_fifo_empty@24:1 dma_skid_fifo_full@25:1 dma_grp_valid@26:1 grp_dma_read@27:1 current_data_valid@28:1 out_of_range_r2_q@29:1 dma_mask_fifo_we@30:1 dma_ret_data_we_q@31:1")
+  }
+
+  /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, access unknown.
+  @inlinable public static var dma_input_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_input_fifo_full`: bit 1, access unknown.
+  @inlinable public static var dma_input_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.start_new_packet`: bit 2, access unknown.
+  @inlinable public static var start_new_packet: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_rdreq_dr_q`: bit 3, access unknown.
+  @inlinable public static var dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `IA_DEBUG_REG1.dma_zero_indices_q`: bit 4, access unknown.
+  @inlinable public static var dma_zero_indices_q: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_buf_type_q`: bits 6:5, access unknown.
+  @inlinable public static var dma_buf_type_q: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `IA_DEBUG_REG1.dma_req_path_q`: bit 7, access unknown.
+  @inlinable public static var dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `IA_DEBUG_REG1.discard_1st_chunk`: bit 8, access unknown.
+  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.discard_2nd_chunk`: bit 9, access unknown.
+  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.second_tc_ret_data_q`: bit 10, access unknown.
+  @inlinable public static var second_tc_ret_data_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_tc_ret_sel_q`: bit 11, access unknown.
+  @inlinable public static var dma_tc_ret_sel_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.last_rdreq_in_dma_op`: bit 12, access unknown.
+  @inlinable public static var last_rdreq_in_dma_op: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_mask_fifo_empty`: bit 13, access unknown.
+  @inlinable public static var dma_mask_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_data_fifo_empty_q`: bit 14, access unknown.
+  @inlinable public static var dma_data_fifo_empty_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_data_fifo_full`: bit 15, access unknown.
+  @inlinable public static var dma_data_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_req_fifo_empty`: bit 16, access unknown.
+  @inlinable public static var dma_req_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_req_fifo_full`: bit 17, access unknown.
+  @inlinable public static var dma_req_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.stage2_dr`: bit 18, access unknown.
+  @inlinable public static var stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `IA_DEBUG_REG1.stage2_rtr`: bit 19, access unknown.
+  @inlinable public static var stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `IA_DEBUG_REG1.stage3_dr`: bit 20, access unknown.
+  @inlinable public static var stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `IA_DEBUG_REG1.stage3_rtr`: bit 21, access unknown.
+  @inlinable public static var stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `IA_DEBUG_REG1.stage4_dr`: bit 22, access unknown.
+  @inlinable public static var stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `IA_DEBUG_REG1.stage4_rtr`: bit 23, access unknown.
+  @inlinable public static var stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `IA_DEBUG_REG1.dma_skid_fifo_empty`: bit 24, access unknown.
+  @inlinable public static var dma_skid_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_skid_fifo_full`: bit 25, access unknown.
+  @inlinable public static var dma_skid_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_grp_valid`: bit 26, access unknown.
+  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `IA_DEBUG_REG1.grp_dma_read`: bit 27, access unknown.
+  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `IA_DEBUG_REG1.current_data_valid`: bit 28, access unknown.
+  @inlinable public static var current_data_valid: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.out_of_range_r2_q`: bit 29, access unknown.
+  @inlinable public static var out_of_range_r2_q: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_mask_fifo_we`: bit 30, access unknown.
+  @inlinable public static var dma_mask_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG1.dma_ret_data_we_q`: bit 31, access unknown.
+  @inlinable public static var dma_ret_data_we_q: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG2 hp_dma_input_fifo_empty@0:1 hp_dma_input_fifo_full@1:1 hp_start_new_packet@2:1 hp_dma_rdreq_dr_q@3:1 hp_dma_zero_indices_q@4:1 hp_dma_buf_type_q@5:2 hp_dma_req_path_q@7:1 hp_discard_1st_chunk@8:1 hp_discard_2nd_chunk@9:1 hp_second_tc_ret_data_q@10:1 hp_dma_tc_ret_sel_q@11:1 hp_last_rdreq_in_dma_op@12:1 hp_dma_mask_fifo_empty@13:1 hp_dma_data_fifo_empty_q@14:1 hp_dma_data_fifo_full@15:1 hp_dma_req_fifo_empty@16:1 hp_dma_req_fifo_full@17:1 hp_stage2_dr@18:1 hp_stage2_rtr@19:1 hp_stage3_dr@20:1 hp_stage3_rtr@21:1 hp_stage4_dr@22:1 hp_stage4_rtr@23:1 hp_dma_skid_fifo_empty@24:1 hp_dma_skid_fifo_full@25:1 hp_dma_grp_valid@26:1 hp_grp_dma_read@27:1 hp_current_data_valid@28:1 hp_out_of_range_r2_q@29:1 hp_dma_mask_fifo_we@30:1 hp_dma_ret_data_we_q@31:1")
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, access unknown.
+  @inlinable public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_input_fifo_full`: bit 1, access unknown.
+  @inlinable public static var hp_dma_input_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_start_new_packet`: bit 2, access unknown.
+  @inlinable public static var hp_start_new_packet: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_rdreq_dr_q`: bit 3, access unknown.
+  @inlinable public static var hp_dma_rdreq_dr_q: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_zero_indices_q`: bit 4, access unknown.
+  @inlinable public static var hp_dma_zero_indices_q: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_buf_type_q`: bits 6:5, access unknown.
+  @inlinable public static var hp_dma_buf_type_q: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 2)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_req_path_q`: bit 7, access unknown.
+  @inlinable public static var hp_dma_req_path_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_discard_1st_chunk`: bit 8, access unknown.
+  @inlinable public static var hp_discard_1st_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_discard_2nd_chunk`: bit 9, access unknown.
+  @inlinable public static var hp_discard_2nd_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_second_tc_ret_data_q`: bit 10, access unknown.
+  @inlinable public static var hp_second_tc_ret_data_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_tc_ret_sel_q`: bit 11, access unknown.
+  @inlinable public static var hp_dma_tc_ret_sel_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_last_rdreq_in_dma_op`: bit 12, access unknown.
+  @inlinable public static var hp_last_rdreq_in_dma_op: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_empty`: bit 13, access unknown.
+  @inlinable public static var hp_dma_mask_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_data_fifo_empty_q`: bit 14, access unknown.
+  @inlinable public static var hp_dma_data_fifo_empty_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_data_fifo_full`: bit 15, access unknown.
+  @inlinable public static var hp_dma_data_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_req_fifo_empty`: bit 16, access unknown.
+  @inlinable public static var hp_dma_req_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_req_fifo_full`: bit 17, access unknown.
+  @inlinable public static var hp_dma_req_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_stage2_dr`: bit 18, access unknown.
+  @inlinable public static var hp_stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_stage2_rtr`: bit 19, access unknown.
+  @inlinable public static var hp_stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_stage3_dr`: bit 20, access unknown.
+  @inlinable public static var hp_stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_stage3_rtr`: bit 21, access unknown.
+  @inlinable public static var hp_stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_stage4_dr`: bit 22, access unknown.
+  @inlinable public static var hp_stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_stage4_rtr`: bit 23, access unknown.
+  @inlinable public static var hp_stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_empty`: bit 24, access unknown.
+  @inlinable public static var hp_dma_skid_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_full`: bit 25, access unknown.
+  @inlinable public static var hp_dma_skid_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_grp_valid`: bit 26, access unknown.
+  @inlinable public static var hp_dma_grp_valid: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_grp_dma_read`: bit 27, access unknown.
+  @inlinable public static var hp_grp_dma_read: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_current_data_valid`: bit 28, access unknown.
+  @inlinable public static var hp_current_data_valid: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_out_of_range_r2_q`: bit 29, access unknown.
+  @inlinable public static var hp_out_of_range_r2_q: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_we`: bit 30, access unknown.
+  @inlinable public static var hp_dma_mask_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG2.hp_dma_ret_data_we_q`: bit 31, access unknown.
+  @inlinable public static var hp_dma_ret_data_we_q: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG3 dma_pipe0_rdreq_valid@0:1 dma_pipe0_rdreq_read@1:1 dma_pipe0_rdreq_null_out@2:1 dma_pipe0_rdreq_eop_out@3:1 dma_pipe0_rdreq_use_tc_out@4:1 grp_dma_draw_is_pipe0@5:1 must_service_pipe0_req@6:1 send_pipe1_req@7:1 dma_pipe1_rdreq_valid@8:1 dma_pipe1_rdreq_read@9:1 dma_pipe1_rdreq_null_out@10:1 dma_pipe1_rdreq_eop_out@11:1 dma_pipe1_rdreq_use_tc_out@12:1 ia_mc_rdreq_rtr_q@13:1 mc_out_rtr@14:1 dma_rdreq_send_out@15:1 pipe0_dr@16:1 pipe0_rtr@17:1 ia_tc_rdreq_rtr_q@18:1 tc_out_rtr@19:1 pair0_valid_p1@20:1 pair1_valid_p1@21:1 pair2_valid_p1@22:1 pair3_valid_p1@23:1 tc_req_count_q@24:2 discard_1st_chunk@26:1 discard_2nd_chunk@27:1 last_tc_req_p1@28:1 IA_TC_rdreq_send_out@29:1 TC_IA_rdret_valid_in@30:1 TAP_IA_rdret_vld_in@31:1")
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, access unknown.
+  @inlinable public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_read`: bit 1, access unknown.
+  @inlinable public static var dma_pipe0_rdreq_read: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_null_out`: bit 2, access unknown.
+  @inlinable public static var dma_pipe0_rdreq_null_out: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_eop_out`: bit 3, access unknown.
+  @inlinable public static var dma_pipe0_rdreq_eop_out: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_use_tc_out`: bit 4, access unknown.
+  @inlinable public static var dma_pipe0_rdreq_use_tc_out: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.grp_dma_draw_is_pipe0`: bit 5, access unknown.
+  @inlinable public static var grp_dma_draw_is_pipe0: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.must_service_pipe0_req`: bit 6, access unknown.
+  @inlinable public static var must_service_pipe0_req: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.send_pipe1_req`: bit 7, access unknown.
+  @inlinable public static var send_pipe1_req: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_valid`: bit 8, access unknown.
+  @inlinable public static var dma_pipe1_rdreq_valid: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_read`: bit 9, access unknown.
+  @inlinable public static var dma_pipe1_rdreq_read: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_null_out`: bit 10, access unknown.
+  @inlinable public static var dma_pipe1_rdreq_null_out: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_eop_out`: bit 11, access unknown.
+  @inlinable public static var dma_pipe1_rdreq_eop_out: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_use_tc_out`: bit 12, access unknown.
+  @inlinable public static var dma_pipe1_rdreq_use_tc_out: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.ia_mc_rdreq_rtr_q`: bit 13, access unknown.
+  @inlinable public static var ia_mc_rdreq_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.mc_out_rtr`: bit 14, access unknown.
+  @inlinable public static var mc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `IA_DEBUG_REG3.dma_rdreq_send_out`: bit 15, access unknown.
+  @inlinable public static var dma_rdreq_send_out: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.pipe0_dr`: bit 16, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `IA_DEBUG_REG3.pipe0_rtr`: bit 17, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `IA_DEBUG_REG3.ia_tc_rdreq_rtr_q`: bit 18, access unknown.
+  @inlinable public static var ia_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.tc_out_rtr`: bit 19, access unknown.
+  @inlinable public static var tc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `IA_DEBUG_REG3.pair0_valid_p1`: bit 20, access unknown.
+  @inlinable public static var pair0_valid_p1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.pair1_valid_p1`: bit 21, access unknown.
+  @inlinable public static var pair1_valid_p1: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.pair2_valid_p1`: bit 22, access unknown.
+  @inlinable public static var pair2_valid_p1: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.pair3_valid_p1`: bit 23, access unknown.
+  @inlinable public static var pair3_valid_p1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.tc_req_count_q`: bits 25:24, access unknown.
+  @inlinable public static var tc_req_count_q: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `IA_DEBUG_REG3.discard_1st_chunk`: bit 26, access unknown.
+  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.discard_2nd_chunk`: bit 27, access unknown.
+  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.last_tc_req_p1`: bit 28, access unknown.
+  @inlinable public static var last_tc_req_p1: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.IA_TC_rdreq_send_out`: bit 29, access unknown.
+  @inlinable public static var IA_TC_rdreq_send_out: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.TC_IA_rdret_valid_in`: bit 30, access unknown.
+  @inlinable public static var TC_IA_rdret_valid_in: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG3.TAP_IA_rdret_vld_in`: bit 31, access unknown.
+  @inlinable public static var TAP_IA_rdret_vld_in: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG4 pipe0_dr@0:1 pipe1_dr@1:1 pipe2_dr@2:1 pipe3_dr@3:1 pipe4_dr@4:1 pipe5_dr@5:1 grp_se0_fifo_empty@6:1 grp_se0_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 pipe3_rtr@11:1 pipe4_rtr@12:1 pipe5_rtr@13:1 ia_vgt_prim_rtr_q@14:1 ia_se1vgt_prim_rtr_q@15:1 di_major_mode_p1_q@16:1 gs_mode_p1_q@17:3 di_event_flag_p1_q@20:1 di_state_sel_p1_q@21:3 draw_opaq_en_p1_q@24:1 draw_opaq_active_q@25:1 di_source_select_p1_q@26:2 ready_to_read_di@28:1 di_first_group_of_draw_q@29:1 last_shift_of_draw@30:1 current_shift_is_vect1_q@31:1")
+  }
+
+  /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe1_dr`: bit 1, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe2_dr`: bit 2, access unknown.
+  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe3_dr`: bit 3, access unknown.
+  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe4_dr`: bit 4, access unknown.
+  @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe5_dr`: bit 5, access unknown.
+  @inlinable public static var pipe5_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `IA_DEBUG_REG4.grp_se0_fifo_empty`: bit 6, access unknown.
+  @inlinable public static var grp_se0_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.grp_se0_fifo_full`: bit 7, access unknown.
+  @inlinable public static var grp_se0_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.pipe0_rtr`: bit 8, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe1_rtr`: bit 9, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe2_rtr`: bit 10, access unknown.
+  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
+  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe4_rtr`: bit 12, access unknown.
+  @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `IA_DEBUG_REG4.pipe5_rtr`: bit 13, access unknown.
+  @inlinable public static var pipe5_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `IA_DEBUG_REG4.ia_vgt_prim_rtr_q`: bit 14, access unknown.
+  @inlinable public static var ia_vgt_prim_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.ia_se1vgt_prim_rtr_q`: bit 15, access unknown.
+  @inlinable public static var ia_se1vgt_prim_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.di_major_mode_p1_q`: bit 16, access unknown.
+  @inlinable public static var di_major_mode_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.gs_mode_p1_q`: bits 19:17, access unknown.
+  @inlinable public static var gs_mode_p1_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+
+  /// `IA_DEBUG_REG4.di_event_flag_p1_q`: bit 20, access unknown.
+  @inlinable public static var di_event_flag_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.di_state_sel_p1_q`: bits 23:21, access unknown.
+  @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `IA_DEBUG_REG4.draw_opaq_en_p1_q`: bit 24, access unknown.
+  @inlinable public static var draw_opaq_en_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.draw_opaq_active_q`: bit 25, access unknown.
+  @inlinable public static var draw_opaq_active_q: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.di_source_select_p1_q`: bits 27:26, access unknown.
+  @inlinable public static var di_source_select_p1_q: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 2)
+  }
+
+  /// `IA_DEBUG_REG4.ready_to_read_di`: bit 28, access unknown.
+  @inlinable public static var ready_to_read_di: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.di_first_group_of_draw_q`: bit 29, access unknown.
+  @inlinable public static var di_first_group_of_draw_q: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.last_shift_of_draw`: bit 30, access unknown.
+  @inlinable public static var last_shift_of_draw: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG4.current_shift_is_vect1_q`: bit 31, access unknown.
+  @inlinable public static var current_shift_is_vect1_q: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG5 di_index_counter_q_15_0@0:16 instanceid_13_0@16:14 draw_input_fifo_full@30:1 draw_input_fifo_empty@31:1")
+  }
+
+  /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, access unknown.
+  @inlinable public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `IA_DEBUG_REG5.instanceid_13_0`: bits 29:16, access unknown.
+  @inlinable public static var instanceid_13_0: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 14)
+  }
+
+  /// `IA_DEBUG_REG5.draw_input_fifo_full`: bit 30, access unknown.
+  @inlinable public static var draw_input_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG5.draw_input_fifo_empty`: bit 31, access unknown.
+  @inlinable public static var draw_input_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG6 current_shift_q@0:4 current_stride_pre@4:4 current_stride_q@8:5 first_group_partial@13:1 second_group_partial@14:1 curr_prim_partial@15:1 next_stride_q@16:5 next_group_partial@21:1 after_group_partial@22:1 extract_group@23:1 grp_shift_debug_data@24:8")
+  }
+
+  /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, access unknown.
+  @inlinable public static var current_shift_q: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `IA_DEBUG_REG6.current_stride_pre`: bits 7:4, access unknown.
+  @inlinable public static var current_stride_pre: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `IA_DEBUG_REG6.current_stride_q`: bits 12:8, access unknown.
+  @inlinable public static var current_stride_q: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 5)
+  }
+
+  /// `IA_DEBUG_REG6.first_group_partial`: bit 13, access unknown.
+  @inlinable public static var first_group_partial: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG6.second_group_partial`: bit 14, access unknown.
+  @inlinable public static var second_group_partial: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `IA_DEBUG_REG6.curr_prim_partial`: bit 15, access unknown.
+  @inlinable public static var curr_prim_partial: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `IA_DEBUG_REG6.next_stride_q`: bits 20:16, access unknown.
+  @inlinable public static var next_stride_q: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 5)
+  }
+
+  /// `IA_DEBUG_REG6.next_group_partial`: bit 21, access unknown.
+  @inlinable public static var next_group_partial: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `IA_DEBUG_REG6.after_group_partial`: bit 22, access unknown.
+  @inlinable public static var after_group_partial: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `IA_DEBUG_REG6.extract_group`: bit 23, access unknown.
+  @inlinable public static var extract_group: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `IA_DEBUG_REG6.grp_shift_debug_data`: bits 31:24, access unknown.
+  @inlinable public static var grp_shift_debug_data: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 8)
+  }
+}
+
+/// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG7 reset_indx_state_q@0:4 shift_vect_valid_p2_q@4:4 shift_vect1_valid_p2_q@8:4 shift_vect0_reset_match_p2_q@12:4 shift_vect1_reset_match_p2_q@16:4 num_indx_in_group_p2_q@20:3 last_group_of_draw_p2_q@23:1 shift_event_flag_p2_q@24:1 indx_shift_is_one_p2_q@25:1 indx_shift_is_two_p2_q@26:1 indx_stride_is_four_p2_q@27:1 shift_prim1_reset_p3_q@28:1 shift_prim1_partial_p3_q@29:1 shift_prim0_reset_p3_q@30:1 shift_prim0_partial_p3_q@31:1")
+  }
+
+  /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, access unknown.
+  @inlinable public static var reset_indx_state_q: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 4)
+  }
+
+  /// `IA_DEBUG_REG7.shift_vect_valid_p2_q`: bits 7:4, access unknown.
+  @inlinable public static var shift_vect_valid_p2_q: RegisterField<Self, UInt8> {
+    .init(lsb: 4, width: 4)
+  }
+
+  /// `IA_DEBUG_REG7.shift_vect1_valid_p2_q`: bits 11:8, access unknown.
+  @inlinable public static var shift_vect1_valid_p2_q: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 4)
+  }
+
+  /// `IA_DEBUG_REG7.shift_vect0_reset_match_p2_q`: bits 15:12, access unknown.
+  @inlinable public static var shift_vect0_reset_match_p2_q: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 4)
+  }
+
+  /// `IA_DEBUG_REG7.shift_vect1_reset_match_p2_q`: bits 19:16, access unknown.
+  @inlinable public static var shift_vect1_reset_match_p2_q: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 4)
+  }
+
+  /// `IA_DEBUG_REG7.num_indx_in_group_p2_q`: bits 22:20, access unknown.
+  @inlinable public static var num_indx_in_group_p2_q: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `IA_DEBUG_REG7.last_group_of_draw_p2_q`: bit 23, access unknown.
+  @inlinable public static var last_group_of_draw_p2_q: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.shift_event_flag_p2_q`: bit 24, access unknown.
+  @inlinable public static var shift_event_flag_p2_q: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.indx_shift_is_one_p2_q`: bit 25, access unknown.
+  @inlinable public static var indx_shift_is_one_p2_q: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.indx_shift_is_two_p2_q`: bit 26, access unknown.
+  @inlinable public static var indx_shift_is_two_p2_q: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.indx_stride_is_four_p2_q`: bit 27, access unknown.
+  @inlinable public static var indx_stride_is_four_p2_q: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.shift_prim1_reset_p3_q`: bit 28, access unknown.
+  @inlinable public static var shift_prim1_reset_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.shift_prim1_partial_p3_q`: bit 29, access unknown.
+  @inlinable public static var shift_prim1_partial_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.shift_prim0_reset_p3_q`: bit 30, access unknown.
+  @inlinable public static var shift_prim0_reset_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `IA_DEBUG_REG7.shift_prim0_partial_p3_q`: bit 31, access unknown.
+  @inlinable public static var shift_prim0_partial_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG8 di_prim_type_p1_q@0:5 two_cycle_xfer_p1_q@5:1 two_prim_input_p1_q@6:1 shift_vect_end_of_packet_p5_q@7:1 last_group_of_inst_p5_q@8:1 shift_prim1_null_flag_p5_q@9:1 shift_prim0_null_flag_p5_q@10:1 grp_continued@11:1 grp_state_sel@12:3 grp_sub_prim_type@15:6 grp_output_path@21:3 grp_null_primitive@24:1 grp_eop@25:1 grp_eopg@26:1 grp_event_flag@27:1 grp_components_valid@28:4")
+  }
+
+  /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, access unknown.
+  @inlinable public static var di_prim_type_p1_q: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 5)
+  }
+
+  /// `IA_DEBUG_REG8.two_cycle_xfer_p1_q`: bit 5, access unknown.
+  @inlinable public static var two_cycle_xfer_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.two_prim_input_p1_q`: bit 6, access unknown.
+  @inlinable public static var two_prim_input_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.shift_vect_end_of_packet_p5_q`: bit 7, access unknown.
+  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.last_group_of_inst_p5_q`: bit 8, access unknown.
+  @inlinable public static var last_group_of_inst_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.shift_prim1_null_flag_p5_q`: bit 9, access unknown.
+  @inlinable public static var shift_prim1_null_flag_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.shift_prim0_null_flag_p5_q`: bit 10, access unknown.
+  @inlinable public static var shift_prim0_null_flag_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.grp_continued`: bit 11, access unknown.
+  @inlinable public static var grp_continued: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `IA_DEBUG_REG8.grp_state_sel`: bits 14:12, access unknown.
+  @inlinable public static var grp_state_sel: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 3)
+  }
+
+  /// `IA_DEBUG_REG8.grp_sub_prim_type`: bits 20:15, access unknown.
+  @inlinable public static var grp_sub_prim_type: RegisterField<Self, UInt8> {
+    .init(lsb: 15, width: 6)
+  }
+
+  /// `IA_DEBUG_REG8.grp_output_path`: bits 23:21, access unknown.
+  @inlinable public static var grp_output_path: RegisterField<Self, UInt8> {
+    .init(lsb: 21, width: 3)
+  }
+
+  /// `IA_DEBUG_REG8.grp_null_primitive`: bit 24, access unknown.
+  @inlinable public static var grp_null_primitive: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.grp_eop`: bit 25, access unknown.
+  @inlinable public static var grp_eop: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+
+  /// `IA_DEBUG_REG8.grp_eopg`: bit 26, access unknown.
+  @inlinable public static var grp_eopg: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `IA_DEBUG_REG8.grp_event_flag`: bit 27, access unknown.
+  @inlinable public static var grp_event_flag: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `IA_DEBUG_REG8.grp_components_valid`: bits 31:28, access unknown.
+  @inlinable public static var grp_components_valid: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 4)
+  }
+}
+
+/// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum IA_DEBUG_REG9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG9 send_to_se1_p6@0:1 gfx_se_switch_p6@1:1 null_eoi_xfer_prim1_p6@2:1 null_eoi_xfer_prim0_p6@3:1 prim1_eoi_p6@4:1 prim0_eoi_p6@5:1 prim1_valid_eopg_p6@6:1 prim0_valid_eopg_p6@7:1 prim1_to_other_se_p6@8:1 eopg_on_last_prim_p6@9:1 eopg_between_prims_p6@10:1 prim_count_eq_group_size_p6@11:1 prim_count_gt_group_size_p6@12:1 two_prim_output_p5_q@13:1 SPARE0@14:1 SPARE1@15:1 shift_vect_end_of_packet_p5_q@16:1 prim1_xfer_p6@17:1 grp_se1_fifo_empty@18:1 grp_se1_fifo_full@19:1 prim_counter_q@20:12")
+  }
+
+  /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, access unknown.
+  @inlinable public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `IA_DEBUG_REG9.gfx_se_switch_p6`: bit 1, access unknown.
+  @inlinable public static var gfx_se_switch_p6: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.null_eoi_xfer_prim1_p6`: bit 2, access unknown.
+  @inlinable public static var null_eoi_xfer_prim1_p6: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.null_eoi_xfer_prim0_p6`: bit 3, access unknown.
+  @inlinable public static var null_eoi_xfer_prim0_p6: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim1_eoi_p6`: bit 4, access unknown.
+  @inlinable public static var prim1_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `IA_DEBUG_REG9.prim0_eoi_p6`: bit 5, access unknown.
+  @inlinable public static var prim0_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `IA_DEBUG_REG9.prim1_valid_eopg_p6`: bit 6, access unknown.
+  @inlinable public static var prim1_valid_eopg_p6: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim0_valid_eopg_p6`: bit 7, access unknown.
+  @inlinable public static var prim0_valid_eopg_p6: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim1_to_other_se_p6`: bit 8, access unknown.
+  @inlinable public static var prim1_to_other_se_p6: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.eopg_on_last_prim_p6`: bit 9, access unknown.
+  @inlinable public static var eopg_on_last_prim_p6: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.eopg_between_prims_p6`: bit 10, access unknown.
+  @inlinable public static var eopg_between_prims_p6: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim_count_eq_group_size_p6`: bit 11, access unknown.
+  @inlinable public static var prim_count_eq_group_size_p6: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim_count_gt_group_size_p6`: bit 12, access unknown.
+  @inlinable public static var prim_count_gt_group_size_p6: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.two_prim_output_p5_q`: bit 13, access unknown.
+  @inlinable public static var two_prim_output_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.SPARE0`: bit 14, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `IA_DEBUG_REG9.SPARE1`: bit 15, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `IA_DEBUG_REG9.shift_vect_end_of_packet_p5_q`: bit 16, access unknown.
+  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim1_xfer_p6`: bit 17, access unknown.
+  @inlinable public static var prim1_xfer_p6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `IA_DEBUG_REG9.grp_se1_fifo_empty`: bit 18, access unknown.
+  @inlinable public static var grp_se1_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.grp_se1_fifo_full`: bit 19, access unknown.
+  @inlinable public static var grp_se1_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `IA_DEBUG_REG9.prim_counter_q`: bits 31:20, access unknown.
+  @inlinable public static var prim_counter_q: RegisterField<Self, UInt16> {
+    .init(lsb: 20, width: 12)
+  }
+}
+
+/// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_REG0 REG0_FIELD0@0:2 REG0_FIELD1@2:2")
+  }
+
+  /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, access unknown.
+  @inlinable public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `PA_SC_DEBUG_REG0.REG0_FIELD1`: bits 3:2, access unknown.
+  @inlinable public static var REG0_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+}
+
+/// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum PA_SC_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_REG1 REG1_FIELD0@0:2 REG1_FIELD1@2:2")
+  }
+
+  /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, access unknown.
+  @inlinable public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `PA_SC_DEBUG_REG1.REG1_FIELD1`: bits 3:2, access unknown.
+  @inlinable public static var REG1_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+}
+
+/// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG0 su_baryc_cntl_state@0:2 su_cntl_state@2:4 pmode_state@8:6 ge_stallb@14:1 geom_enable@15:1 su_clip_baryc_free@16:2 su_clip_rtr@18:1 pfifo_busy@19:1 su_cntl_busy@20:1 geom_busy@21:1 event_id_gated@22:6 event_gated@28:1 pmode_prim_gated@29:1 su_dyn_sclk_vld@30:1 cl_dyn_sclk_vld@31:1")
+  }
+
+  /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, access unknown.
+  @inlinable public static var su_baryc_cntl_state: RegisterField<Self, UInt8> {
+    .init(lsb: 0, width: 2)
+  }
+
+  /// `SETUP_DEBUG_REG0.su_cntl_state`: bits 5:2, access unknown.
+  @inlinable public static var su_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+
+  /// `SETUP_DEBUG_REG0.pmode_state`: bits 13:8, access unknown.
+  @inlinable public static var pmode_state: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+
+  /// `SETUP_DEBUG_REG0.ge_stallb`: bit 14, access unknown.
+  @inlinable public static var ge_stallb: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.geom_enable`: bit 15, access unknown.
+  @inlinable public static var geom_enable: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.su_clip_baryc_free`: bits 17:16, access unknown.
+  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 2)
+  }
+
+  /// `SETUP_DEBUG_REG0.su_clip_rtr`: bit 18, access unknown.
+  @inlinable public static var su_clip_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.pfifo_busy`: bit 19, access unknown.
+  @inlinable public static var pfifo_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.su_cntl_busy`: bit 20, access unknown.
+  @inlinable public static var su_cntl_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.geom_busy`: bit 21, access unknown.
+  @inlinable public static var geom_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.event_id_gated`: bits 27:22, access unknown.
+  @inlinable public static var event_id_gated: RegisterField<Self, UInt8> {
+    .init(lsb: 22, width: 6)
+  }
+
+  /// `SETUP_DEBUG_REG0.event_gated`: bit 28, access unknown.
+  @inlinable public static var event_gated: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `SETUP_DEBUG_REG0.pmode_prim_gated`: bit 29, access unknown.
+  @inlinable public static var pmode_prim_gated: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `SETUP_DEBUG_REG0.su_dyn_sclk_vld`: bit 30, access unknown.
+  @inlinable public static var su_dyn_sclk_vld: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `SETUP_DEBUG_REG0.cl_dyn_sclk_vld`: bit 31, access unknown.
+  @inlinable public static var cl_dyn_sclk_vld: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG1 y_sort0_gated_23_8@0:16 x_sort0_gated_23_8@16:16")
+  }
+
+  /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, access unknown.
+  @inlinable public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SETUP_DEBUG_REG1.x_sort0_gated_23_8`: bits 31:16, access unknown.
+  @inlinable public static var x_sort0_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG2 y_sort1_gated_23_8@0:16 x_sort1_gated_23_8@16:16")
+  }
+
+  /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, access unknown.
+  @inlinable public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SETUP_DEBUG_REG2.x_sort1_gated_23_8`: bits 31:16, access unknown.
+  @inlinable public static var x_sort1_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG3 y_sort2_gated_23_8@0:16 x_sort2_gated_23_8@16:16")
+  }
+
+  /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, access unknown.
+  @inlinable public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 16)
+  }
+
+  /// `SETUP_DEBUG_REG3.x_sort2_gated_23_8`: bits 31:16, access unknown.
+  @inlinable public static var x_sort2_gated_23_8: RegisterField<Self, UInt16> {
+    .init(lsb: 16, width: 16)
+  }
+}
+
+/// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG4 attr_indx_sort0_gated@0:14 null_prim_gated@14:1 backfacing_gated@15:1 st_indx_gated@16:3 clipped_gated@19:1 dealloc_slot_gated@20:3 xmajor_gated@23:1 diamond_rule_gated@24:2 type_gated@26:3 fpov_gated@29:2 eop_gated@31:1")
+  }
+
+  /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, access unknown.
+  @inlinable public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `SETUP_DEBUG_REG4.null_prim_gated`: bit 14, access unknown.
+  @inlinable public static var null_prim_gated: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `SETUP_DEBUG_REG4.backfacing_gated`: bit 15, access unknown.
+  @inlinable public static var backfacing_gated: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `SETUP_DEBUG_REG4.st_indx_gated`: bits 18:16, access unknown.
+  @inlinable public static var st_indx_gated: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 3)
+  }
+
+  /// `SETUP_DEBUG_REG4.clipped_gated`: bit 19, access unknown.
+  @inlinable public static var clipped_gated: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `SETUP_DEBUG_REG4.dealloc_slot_gated`: bits 22:20, access unknown.
+  @inlinable public static var dealloc_slot_gated: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 3)
+  }
+
+  /// `SETUP_DEBUG_REG4.xmajor_gated`: bit 23, access unknown.
+  @inlinable public static var xmajor_gated: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `SETUP_DEBUG_REG4.diamond_rule_gated`: bits 25:24, access unknown.
+  @inlinable public static var diamond_rule_gated: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `SETUP_DEBUG_REG4.type_gated`: bits 28:26, access unknown.
+  @inlinable public static var type_gated: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
+
+  /// `SETUP_DEBUG_REG4.fpov_gated`: bits 30:29, access unknown.
+  @inlinable public static var fpov_gated: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+
+  /// `SETUP_DEBUG_REG4.eop_gated`: bit 31, access unknown.
+  @inlinable public static var eop_gated: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum SETUP_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG5 attr_indx_sort2_gated@0:14 attr_indx_sort1_gated@14:14 provoking_vtx_gated@28:2 valid_prim_gated@30:1 pa_reg_sclk_vld@31:1")
+  }
+
+  /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, access unknown.
+  @inlinable public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> {
+    .init(lsb: 0, width: 14)
+  }
+
+  /// `SETUP_DEBUG_REG5.attr_indx_sort1_gated`: bits 27:14, access unknown.
+  @inlinable public static var attr_indx_sort1_gated: RegisterField<Self, UInt16> {
+    .init(lsb: 14, width: 14)
+  }
+
+  /// `SETUP_DEBUG_REG5.provoking_vtx_gated`: bits 29:28, access unknown.
+  @inlinable public static var provoking_vtx_gated: RegisterField<Self, UInt8> {
+    .init(lsb: 28, width: 2)
+  }
+
+  /// `SETUP_DEBUG_REG5.valid_prim_gated`: bit 30, access unknown.
+  @inlinable public static var valid_prim_gated: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `SETUP_DEBUG_REG5.pa_reg_sclk_vld`: bit 31, access unknown.
+  @inlinable public static var pa_reg_sclk_vld: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
   }
 }

@@ -2,8536 +2,7 @@
 // Block gfx 8.0 (gfx_8_0): registers.
 
 import MxMMIO
-
-/// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF02D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU7_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF02E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU7_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF02F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU7_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF030,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU8_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF031,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU8_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF032,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU8_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF033,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU8_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF034,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU8_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF035,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU9_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF036,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU9_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF037,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU9_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF038,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU9_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF039,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU9_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU10_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU10_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU10_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU10_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU10_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF03F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU11_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF040,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU11_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF041,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU11_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF042,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU11_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF043,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU11_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF044,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU12_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF045,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU12_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF046,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU12_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF047,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU12_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF048,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU12_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF049,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU13_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU13_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU13_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU13_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU13_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU14_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF04F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU14_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF050,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU14_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF051,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU14_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF052,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU14_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF053,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU15_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF054,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU15_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF055,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU15_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
-  }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-}
-
-/// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF056,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU15_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF057,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTS_CU15_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-}
-
-/// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SPI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF080,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SPI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 ALL_CLK_ON_OVERRIDE@26:1 GRP3_OVERRIDE@27:1 GRP2_OVERRIDE@28:1 GRP1_OVERRIDE@29:1 GRP0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SPI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
-  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SPI_CLK_CTRL.ALL_CLK_ON_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var ALL_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var GRP3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var GRP2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var GRP1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SPI_CLK_CTRL.GRP0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var GRP0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SPI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_PC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF081,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_PC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 BACK_CLK_ON_OVERRIDE@25:1 FRONT_CLK_ON_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_PC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
-  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.BACK_CLK_ON_OVERRIDE`: bit 25, access unknown.
-  @inlinable public static var BACK_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.FRONT_CLK_ON_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var FRONT_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_PC_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_BCI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF082,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_BCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 CORE6_OVERRIDE@24:1 CORE5_OVERRIDE@25:1 CORE4_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_BCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE6_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var CORE6_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE5_OVERRIDE`: bit 25, access unknown.
-  @inlinable public static var CORE5_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE4_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var CORE4_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_BCI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_VGT_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF084,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_VGT_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 GS_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_VGT_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_VGT_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_VGT_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_VGT_CLK_CTRL.GS_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var GS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_VGT_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_VGT_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_IA_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF085,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_IA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_IA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_IA_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_IA_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_IA_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_IA_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_WD_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF086,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_WD_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 ADC_OVERRIDE@28:1 CORE_OVERRIDE@29:1 RBIU_INPUT_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_WD_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_WD_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_WD_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_WD_CLK_CTRL.ADC_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var ADC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_WD_CLK_CTRL.CORE_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_WD_CLK_CTRL.RBIU_INPUT_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var RBIU_INPUT_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_WD_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_PA_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF088,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_PA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SU_CLK_OVERRIDE@29:1 CL_CLK_OVERRIDE@30:1 REG_CLK_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_PA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.SU_CLK_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var SU_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.CL_CLK_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CL_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_PA_CLK_CTRL.REG_CLK_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF089,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SQ_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF08C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SQ_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SQ_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SQ_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SQ_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SQ_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SQG_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF08D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SQG_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 TTRACE_OVERRIDE@28:1 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
-  }
-
-  /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SQG_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SQG_CLK_CTRL.TTRACE_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var TTRACE_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SQG_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SQG_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SQG_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_ALU_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF08E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_ALU_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
-  }
-
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_TEX_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF08F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_TEX_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
-  }
-
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LDS_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF090,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_LDS_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
-  }
-
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_POWER_THROTTLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF091,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_POWER_THROTTLE MIN_POWER@0:14 MAX_POWER@16:14 PHASE_OFFSET@30:2")
-  }
-
-  /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `SQ_POWER_THROTTLE.MAX_POWER`: bits 29:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
-
-  /// `SQ_POWER_THROTTLE.PHASE_OFFSET`: bits 31:30, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_POWER_THROTTLE2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF092,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_POWER_THROTTLE2 MAX_POWER_DELTA@0:14 SHORT_TERM_INTERVAL_SIZE@16:10 LONG_TERM_INTERVAL_RATIO@27:4 USE_REF_CLOCK@31:1")
-  }
-
-  /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `SQ_POWER_THROTTLE2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `SQ_POWER_THROTTLE2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `SQ_POWER_THROTTLE2.USE_REF_CLOCK`: bit 31, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF094,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SX_CLK_CTRL0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF095,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SX_CLK_CTRL1 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF096,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SX_CLK_CTRL2 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF097,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SX_CLK_CTRL3 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL4: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF098,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_SX_CLK_CTRL4 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), access unknown, reset unknown (`write` starts from 0).
-public enum TD_CGTT_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF09C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TD_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CGTT_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF09D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TA_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_TCP_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF09E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_TCP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_TCI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF09F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_TCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_GDS_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0A0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_GDS_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), access unknown, reset unknown (`write` starts from 0).
-public enum DB_CGTT_CLK_CTRL_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0A4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DB_CGTT_CLK_CTRL_0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0A8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CB_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0AC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCC_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0AD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "TCA_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CP_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0B0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_CP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
-  }
-
-  /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CPF_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0B1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_CPF_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
-  }
-
-  /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CPC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0B2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_CPC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
-  }
-
-  /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_RLC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF0B8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CGTT_RLC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
-  }
-
-  /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_RLC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
-
-  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF814,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_UCODE_ADDR UCODE_ADDR@0:13")
-  }
-
-  /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
-}
-
-/// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF815,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_PFP_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_RAM_RADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF816,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_RAM_RADDR ME_RAM_RADDR@0:13")
-  }
-
-  /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, access unknown.
-  @inlinable public static var ME_RAM_RADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 13)
-  }
-}
-
-/// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `CP_ME_RAM_RADDR`, at the same offset.
-public enum CP_ME_RAM_WADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF816,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_RAM_WADDR ME_RAM_WADDR@0:13")
-  }
-
-  /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, access unknown.
-  @inlinable public static var ME_RAM_WADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 13)
-  }
-}
-
-/// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_RAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF817,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_ME_RAM_DATA ME_RAM_DATA@0:32")
-  }
-
-  /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, access unknown.
-  @inlinable public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF818,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_UCODE_ADDR UCODE_ADDR@0:12")
-  }
-
-  /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-}
-
-/// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF819,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_CE_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME1_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF81A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_ME1_UCODE_ADDR UCODE_ADDR@0:17")
-  }
-
-  /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME1_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF81B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_ME1_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME2_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF81C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_ME2_UCODE_ADDR UCODE_ADDR@0:17")
-  }
-
-  /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
-}
-
-/// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME2_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF81D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CP_MEC_ME2_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), access unknown, reset unknown (`write` starts from 0).
-public enum GPU_BIST_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF835,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GPU_BIST_CONTROL STOP_ON_FAIL_HW@0:1 STOP_ON_FAIL_CU_HARV@1:1 CU_HARV_LOOP_COUNT@2:4 RESERVED@7:17 GLOBAL_LOOP_COUNT@24:8")
-  }
-
-  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, access unknown.
-  @inlinable public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_CU_HARV`: bit 1, access unknown.
-  @inlinable public static var STOP_ON_FAIL_CU_HARV: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `GPU_BIST_CONTROL.CU_HARV_LOOP_COUNT`: bits 5:2, access unknown.
-  @inlinable public static var CU_HARV_LOOP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 4)
-  }
-
-  /// `GPU_BIST_CONTROL.RESERVED`: bits 23:7, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 17) }
-
-  /// `GPU_BIST_CONTROL.GLOBAL_LOOP_COUNT`: bits 31:24, access unknown.
-  @inlinable public static var GLOBAL_LOOP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_ROM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF836,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_ROM_CNTL USE_ROM@0:1 SLP_MODE_EN@1:1 EFUSE_DISTRIB_EN@2:1 HELLOWORLD_EN@3:1 CU_HARVEST_EN@4:1 RESERVED@5:27")
-  }
-
-  /// `RLC_ROM_CNTL.USE_ROM`: bit 0, access unknown.
-  @inlinable public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_ROM_CNTL.SLP_MODE_EN`: bit 1, access unknown.
-  @inlinable public static var SLP_MODE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_ROM_CNTL.EFUSE_DISTRIB_EN`: bit 2, access unknown.
-  @inlinable public static var EFUSE_DISTRIB_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `RLC_ROM_CNTL.HELLOWORLD_EN`: bit 3, access unknown.
-  @inlinable public static var HELLOWORLD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `RLC_ROM_CNTL.CU_HARVEST_EN`: bit 4, access unknown.
-  @inlinable public static var CU_HARVEST_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `RLC_ROM_CNTL.RESERVED`: bits 31:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
-}
-
-/// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `RLC_HYP_GPM_UCODE_ADDR`, at the same offset.
-public enum RLC_GPM_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
-  }
-
-  /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_HYP_GPM_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_HYP_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
-  }
-
-  /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `RLC_HYP_GPM_UCODE_DATA`, at the same offset.
-public enum RLC_GPM_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_HYP_GPM_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_HYP_GPM_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `GRBM_HYP_CAM_INDEX`, at the same offset.
-public enum GRBM_CAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_CAM_INDEX CAM_INDEX@0:3")
-  }
-
-  /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
-/// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_HYP_CAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_HYP_CAM_INDEX CAM_INDEX@0:3")
-  }
-
-  /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-}
-
-/// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `GRBM_HYP_CAM_DATA`, at the same offset.
-public enum GRBM_CAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
-  }
-
-  /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_HYP_CAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF83F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GRBM_HYP_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
-  }
-
-  /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_HV_VMID_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF840,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SQ_HV_VMID_CTRL DEFAULT_VMID@0:4 ALLOWED_VMID_MASK@4:16")
-  }
-
-  /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, access unknown.
-  @inlinable public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SQ_HV_VMID_CTRL.ALLOWED_VMID_MASK`: bits 19:4, access unknown.
-  @inlinable public static var ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 16)
-  }
-}
-
-/// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), access unknown, reset unknown (`write` starts from 0).
-public enum GFX_PIPE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF87F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GFX_PIPE_PRIORITY HP_PIPE_SELECT@0:1")
-  }
-
-  /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, access unknown.
-  @inlinable public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
-
-/// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_VF_ENABLE VF_ENABLE@0:1 RESERVED@1:15 VF_NUM@16:16")
-  }
-
-  /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_VF_ENABLE.RESERVED`: bits 15:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `RLC_GPU_IOV_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
-  @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB01,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG1 CMD_TYPE@0:4 CMD_EXECUTE@4:1 CMD_EXECUTE_INTR_EN@5:1 RESERVED@6:2 FCN_ID@8:8 NEXT_FCN_ID@16:8 RESERVED1@24:8")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE`: bit 4, access unknown.
-  @inlinable public static var CMD_EXECUTE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE_INTR_EN`: bit 5, access unknown.
-  @inlinable public static var CMD_EXECUTE_INTR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG1.RESERVED`: bits 7:6, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `RLC_GPU_IOV_CFG_REG1.FCN_ID`: bits 15:8, access unknown.
-  @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `RLC_GPU_IOV_CFG_REG1.NEXT_FCN_ID`: bits 23:16, access unknown.
-  @inlinable public static var NEXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `RLC_GPU_IOV_CFG_REG1.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB02,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG2 CMD_STATUS@0:4 RESERVED@4:28")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, access unknown.
-  @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPU_IOV_CFG_REG2.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG6: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB06,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG6 CNTXT_SIZE@0:7 CNTXT_LOCATION@7:1 RESERVED@8:2 CNTXT_OFFSET@10:22")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, access unknown.
-  @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_LOCATION`: bit 7, access unknown.
-  @inlinable public static var CNTXT_LOCATION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `RLC_GPU_IOV_CFG_REG6.RESERVED`: bits 9:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_OFFSET`: bits 31:10, access unknown.
-  @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 10, width: 22)
-  }
-}
-
-/// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG8: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB08,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG8 VM_BUSY_STATUS@0:32")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG9: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB21,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG9 ACTIVE_FCN_ID@0:8 ACTIVE_FCN_ID_STATUS@8:4 RESERVED@12:20")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, access unknown.
-  @inlinable public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID_STATUS`: bits 11:8, access unknown.
-  @inlinable public static var ACTIVE_FCN_ID_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG9.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG10: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB22,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG10 TIME_QUANTA_PF@0:16 RESERVED@16:16")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, access unknown.
-  @inlinable public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG10.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB23,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG11 YIELD@0:32")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, access unknown.
-  @inlinable public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG12: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB24,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG12 TIME_QUANTA_VF0@0:8 TIME_QUANTA_VF1@8:8 TIME_QUANTA_VF2@16:8 TIME_QUANTA_VF3@24:8")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF1`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF2`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF3`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG13: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB25,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG13 TIME_QUANTA_VF4@0:8 TIME_QUANTA_VF5@8:8 TIME_QUANTA_VF6@16:8 TIME_QUANTA_VF7@24:8")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF5`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF5: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF6`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF6: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF7`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF7: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG14: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB26,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG14 TIME_QUANTA_VF8@0:8 TIME_QUANTA_VF9@8:8 TIME_QUANTA_VF10@16:8 TIME_QUANTA_VF11@24:8")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF9`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF9: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF10`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF10: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF11`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF11: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG15: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB27,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_CFG_REG15 TIME_QUANTA_VF12@0:8 TIME_QUANTA_VF13@8:8 TIME_QUANTA_VF14@16:8 TIME_QUANTA_VF15@24:8")
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF13`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF13: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF14`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF14: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF15`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF15: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
-  }
-
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
-  @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
-
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
-  @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPM_VMID_THREAD2 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
-  }
-
-  /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
-}
-
-/// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
-  }
-
-  /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
-}
-
-/// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_UCODE_DATA UCODE_DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB44,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
-  }
-
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
-}
-
-/// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB45,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCRATCH_DATA DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_F32_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB46,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_F32_CNTL ENABLE@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_F32_CNTL.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_F32_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB47,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_F32_RESET RESET@0:1 RESERVED@1:31")
-  }
-
-  /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_F32_RESET.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
-}
-
-/// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB48,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SDMA0_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
-  }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, access unknown.
-  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, access unknown.
-  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
-}
-
-/// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB49,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SDMA1_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
-  }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, access unknown.
-  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, access unknown.
-  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
-}
-
-/// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB4A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SMU_RESPONSE RESP@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB4C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_VIRT_RESET_REQ VF_FLR@0:16 RESERVED@16:15 SOFT_PF_FLR@31:1")
-  }
-
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, access unknown.
-  @inlinable public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.RESERVED`: bits 30:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.SOFT_PF_FLR`: bit 31, access unknown.
-  @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB4D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_RLC_RESPONSE RESP@0:32")
-  }
-
-  /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_INT_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB4E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_INT_DISABLE DISABLE@0:32")
-  }
-
-  /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_INT_FORCE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB4F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_INT_FORCE FORCE@0:32")
-  }
-
-  /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB50,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SDMA0_BUSY_STATUS VM_BUSY_STATUS@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB51,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SDMA1_BUSY_STATUS VM_BUSY_STATUS@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
-}
-
-/// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB52,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCH_0 DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB53,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCH_1 DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB54,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCH_2 DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_3: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB55,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCH_3 DATA@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_INT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xFB56,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "RLC_GPU_IOV_SCH_INT interrupt@0:32")
-  }
-
-  /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, access unknown.
-  @inlinable public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL0: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
-  }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
-}
-
-/// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL1: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
-  }
-
-  /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL2: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
-  }
-
-  /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
-  }
-
-  /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x10,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
-  }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x11,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
-  }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x12,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_SQ_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
-  }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL0: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x20,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
-  }
-
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-}
-
-/// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL1: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x21,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
-  }
-
-  /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL2: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x22,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
-  }
-
-  /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL_OCP: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x23,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
-  }
-
-  /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x30,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
-  }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x31,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
-  }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x32,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DB_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
-  }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL0: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x40,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
-  }
-
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
-}
-
-/// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL1: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x41,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
-  }
-
-  /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL2: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
-  }
-
-  /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL_OCP: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x43,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
-  }
-
-  /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x50,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
-  }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x51,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
-  }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x52,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TD_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
-  }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL0: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x60,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
-  }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
-}
-
-/// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL1: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x61,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
-  }
-
-  /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL2: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x62,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
-  }
-
-  /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x63,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
-  }
-
-  /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x70,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
-  }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x71,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
-  }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x72,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_TCP_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
-  }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL0: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x80,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
-  }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-}
-
-/// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL1: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x81,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
-  }
-
-  /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
-}
-
-/// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL2: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x82,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
-  }
-
-  /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x83,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
-  }
-
-  /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x90,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
-  }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x91,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
-  }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
-  public typealias Index = DIDT_IND_INDEX
-  public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x92,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "DIDT_DBR_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
-  }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG00 ALWAYS_ZERO@0:8 clip_ga_bc_fifo_write@8:1 su_clip_baryc_free@9:2 clip_to_ga_fifo_write@11:1 clip_to_ga_fifo_full@12:1 primic_to_clprim_fifo_empty@13:1 primic_to_clprim_fifo_full@14:1 clip_to_outsm_fifo_empty@15:1 clip_to_outsm_fifo_full@16:1 vgt_to_clipp_fifo_empty@17:1 vgt_to_clipp_fifo_full@18:1 vgt_to_clips_fifo_empty@19:1 vgt_to_clips_fifo_full@20:1 clipcode_fifo_fifo_empty@21:1 clipcode_fifo_full@22:1 vte_out_clip_fifo_fifo_empty@23:1 vte_out_clip_fifo_fifo_full@24:1 vte_out_orig_fifo_fifo_empty@25:1 vte_out_orig_fifo_fifo_full@26:1 ccgen_to_clipcc_fifo_empty@27:1 ccgen_to_clipcc_fifo_full@28:1 clip_to_outsm_fifo_write@29:1 vte_out_orig_fifo_fifo_write@30:1 vgt_to_clipp_fifo_write@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CLIPPER_DEBUG_REG00.clip_ga_bc_fifo_write`: bit 8, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.su_clip_baryc_free`: bits 10:9, access unknown.
-  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_write`: bit 11, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_full`: bit 12, access unknown.
-  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_full`: bit 14, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_empty`: bit 15, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_full`: bit 16, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_empty`: bit 17, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_full`: bit 18, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_empty`: bit 19, access unknown.
-  @inlinable public static var vgt_to_clips_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_full`: bit 20, access unknown.
-  @inlinable public static var vgt_to_clips_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_fifo_empty`: bit 21, access unknown.
-  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_full`: bit 22, access unknown.
-  @inlinable public static var clipcode_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_empty`: bit 23, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_full`: bit 24, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_full`: bit 26, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_empty`: bit 27, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_full`: bit 28, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_write`: bit 30, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_write`: bit 31, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG01 ALWAYS_ZERO@0:8 clip_extra_bc_valid@8:3 clip_vert_vte_valid@11:3 clip_to_outsm_vertex_deallocate@14:3 clip_to_outsm_deallocate_slot@17:3 clip_to_outsm_null_primitive@20:1 vte_positions_vte_clip_vte_naninf_kill_2@21:1 vte_positions_vte_clip_vte_naninf_kill_1@22:1 vte_positions_vte_clip_vte_naninf_kill_0@23:1 vte_out_clip_rd_extra_bc_valid@24:1 vte_out_clip_rd_vte_naninf_kill@25:1 vte_out_clip_rd_vertex_store_indx@26:2 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 vte_out_clip_fifo_fifo_advanceread@30:1 vte_out_clip_fifo_fifo_empty@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CLIPPER_DEBUG_REG01.clip_extra_bc_valid`: bits 10:8, access unknown.
-  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_vert_vte_valid`: bits 13:11, access unknown.
-  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_vertex_deallocate`: bits 16:14, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_deallocate: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_deallocate_slot`: bits 19:17, access unknown.
-  @inlinable public static var clip_to_outsm_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_null_primitive`: bit 20, access unknown.
-  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_2`: bit 21, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_1`: bit 22, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_0`: bit 23, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_0: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_extra_bc_valid`: bit 24, access unknown.
-  @inlinable public static var vte_out_clip_rd_extra_bc_valid: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vte_naninf_kill`: bit 25, access unknown.
-  @inlinable public static var vte_out_clip_rd_vte_naninf_kill: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vertex_store_indx`: bits 27:26, access unknown.
-  @inlinable public static var vte_out_clip_rd_vertex_store_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_ga_bc_fifo_write`: bit 28, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.clip_to_ga_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_advanceread: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG02 clip_extra_bc_valid@0:3 clip_vert_vte_valid@3:3 clip_to_outsm_clip_seq_indx@6:2 clip_to_outsm_vertex_store_indx_2@8:4 clip_to_outsm_vertex_store_indx_1@12:4 clip_to_outsm_vertex_store_indx_0@16:4 clip_to_clipga_extra_bc_coords@20:1 clip_to_clipga_vte_naninf_kill@21:1 clip_to_outsm_end_of_packet@22:1 clip_to_outsm_first_prim_of_slot@23:1 clip_to_outsm_clipped_prim@24:1 clip_to_outsm_null_primitive@25:1 clip_ga_bc_fifo_full@26:1 clip_to_ga_fifo_full@27:1 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 clip_to_outsm_fifo_advanceread@30:1 clip_to_outsm_fifo_empty@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, access unknown.
-  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_vert_vte_valid`: bits 5:3, access unknown.
-  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clip_seq_indx`: bits 7:6, access unknown.
-  @inlinable public static var clip_to_outsm_clip_seq_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_2`: bits 11:8, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_1`: bits 15:12, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_0`: bits 19:16, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_extra_bc_coords`: bit 20, access unknown.
-  @inlinable public static var clip_to_clipga_extra_bc_coords: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_vte_naninf_kill`: bit 21, access unknown.
-  @inlinable public static var clip_to_clipga_vte_naninf_kill: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_end_of_packet`: bit 22, access unknown.
-  @inlinable public static var clip_to_outsm_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_first_prim_of_slot`: bit 23, access unknown.
-  @inlinable public static var clip_to_outsm_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clipped_prim`: bit 24, access unknown.
-  @inlinable public static var clip_to_outsm_clipped_prim: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_null_primitive`: bit 25, access unknown.
-  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_full`: bit 26, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_full`: bit 27, access unknown.
-  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_write`: bit 28, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_advanceread: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG03 clipsm0_clprim_to_clip_clip_code_or@0:14 clipsm0_clprim_to_clip_event_id@14:6 clipsm0_clprim_to_clip_state_var_indx@20:3 clipsm0_clprim_to_clip_clip_primitive@23:1 clipsm0_clprim_to_clip_deallocate_slot@24:3 clipsm0_clprim_to_clip_first_prim_of_slot@27:1 clipsm0_clprim_to_clip_end_of_packet@28:1 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG04 clipsm0_clprim_to_clip_param_cache_indx_0@1:10 clipsm0_clprim_to_clip_vertex_store_indx_2@11:6 clipsm0_clprim_to_clip_vertex_store_indx_1@17:6 clipsm0_clprim_to_clip_vertex_store_indx_0@23:6 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 10)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG05 clipsm1_clprim_to_clip_clip_code_or@0:14 clipsm1_clprim_to_clip_event_id@14:6 clipsm1_clprim_to_clip_state_var_indx@20:3 clipsm1_clprim_to_clip_clip_primitive@23:1 clipsm1_clprim_to_clip_deallocate_slot@24:3 clipsm1_clprim_to_clip_first_prim_of_slot@27:1 clipsm1_clprim_to_clip_end_of_packet@28:1 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG06 clipsm1_clprim_to_clip_param_cache_indx_0@1:10 clipsm1_clprim_to_clip_vertex_store_indx_2@11:6 clipsm1_clprim_to_clip_vertex_store_indx_1@17:6 clipsm1_clprim_to_clip_vertex_store_indx_0@23:6 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 10)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG07 clipsm2_clprim_to_clip_clip_code_or@0:14 clipsm2_clprim_to_clip_event_id@14:6 clipsm2_clprim_to_clip_state_var_indx@20:3 clipsm2_clprim_to_clip_clip_primitive@23:1 clipsm2_clprim_to_clip_deallocate_slot@24:3 clipsm2_clprim_to_clip_first_prim_of_slot@27:1 clipsm2_clprim_to_clip_end_of_packet@28:1 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG08 clipsm2_clprim_to_clip_param_cache_indx_0@1:10 clipsm2_clprim_to_clip_vertex_store_indx_2@11:6 clipsm2_clprim_to_clip_vertex_store_indx_1@17:6 clipsm2_clprim_to_clip_vertex_store_indx_0@23:6 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 10)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG09 clipsm3_clprim_to_clip_clip_code_or@0:14 clipsm3_clprim_to_clip_event_id@14:6 clipsm3_clprim_to_clip_state_var_indx@20:3 clipsm3_clprim_to_clip_clip_primitive@23:1 clipsm3_clprim_to_clip_deallocate_slot@24:3 clipsm3_clprim_to_clip_first_prim_of_slot@27:1 clipsm3_clprim_to_clip_end_of_packet@28:1 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG10 clipsm3_clprim_to_clip_param_cache_indx_0@1:10 clipsm3_clprim_to_clip_vertex_store_indx_2@11:6 clipsm3_clprim_to_clip_vertex_store_indx_1@17:6 clipsm3_clprim_to_clip_vertex_store_indx_0@23:6 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 10)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xB,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG11 clipsm3_clip_to_clipga_event@0:1 clipsm2_clip_to_clipga_event@1:1 clipsm1_clip_to_clipga_event@2:1 clipsm0_clip_to_clipga_event@3:1 clipsm3_clip_to_clipga_clip_primitive@4:1 clipsm2_clip_to_clipga_clip_primitive@5:1 clipsm1_clip_to_clipga_clip_primitive@6:1 clipsm0_clip_to_clipga_clip_primitive@7:1 clipsm3_clip_to_clipga_clip_to_outsm_cnt@8:4 clipsm2_clip_to_clipga_clip_to_outsm_cnt@12:4 clipsm1_clip_to_clipga_clip_to_outsm_cnt@16:4 clipsm0_clip_to_clipga_clip_to_outsm_cnt@20:4 clipsm3_clip_to_clipga_prim_valid@24:1 clipsm2_clip_to_clipga_prim_valid@25:1 clipsm1_clip_to_clipga_prim_valid@26:1 clipsm0_clip_to_clipga_prim_valid@27:1 clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt@28:1 clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt@29:1 clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt@30:1 clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_event`: bit 1, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_event: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_event`: bit 2, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_event: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_event`: bit 3, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_event: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_primitive`: bit 4, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_primitive`: bit 5, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_primitive`: bit 6, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_primitive`: bit 7, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_to_outsm_cnt`: bits 11:8, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_to_outsm_cnt`: bits 15:12, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_to_outsm_cnt`: bits 19:16, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_to_outsm_cnt`: bits 23:20, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_prim_valid`: bit 24, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_prim_valid`: bit 25, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_prim_valid`: bit 26, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_prim_valid`: bit 27, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 28, access unknown.
-  @inlinable public static var clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 29, access unknown.
-  @inlinable public static var clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 30, access unknown.
-  @inlinable public static var clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG11.clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 31, access unknown.
-  @inlinable public static var clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG12 ALWAYS_ZERO@0:8 clip_priority_available_vte_out_clip@8:5 clip_priority_available_clip_verts@13:5 clip_priority_seq_indx_out@18:2 clip_priority_seq_indx_vert@20:2 clip_priority_seq_indx_load@22:2 clipsm3_clprim_to_clip_clip_primitive@24:1 clipsm3_clprim_to_clip_prim_valid@25:1 clipsm2_clprim_to_clip_clip_primitive@26:1 clipsm2_clprim_to_clip_prim_valid@27:1 clipsm1_clprim_to_clip_clip_primitive@28:1 clipsm1_clprim_to_clip_prim_valid@29:1 clipsm0_clprim_to_clip_clip_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CLIPPER_DEBUG_REG12.clip_priority_available_vte_out_clip`: bits 12:8, access unknown.
-  @inlinable public static var clip_priority_available_vte_out_clip: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clip_priority_available_clip_verts`: bits 17:13, access unknown.
-  @inlinable public static var clip_priority_available_clip_verts: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_out`: bits 19:18, access unknown.
-  @inlinable public static var clip_priority_seq_indx_out: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_vert`: bits 21:20, access unknown.
-  @inlinable public static var clip_priority_seq_indx_vert: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_load`: bits 23:22, access unknown.
-  @inlinable public static var clip_priority_seq_indx_load: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_clip_primitive`: bit 24, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_prim_valid`: bit 25, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_clip_primitive`: bit 26, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_prim_valid`: bit 27, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_clip_primitive`: bit 28, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_prim_valid`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_clip_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG13 clprim_in_back_state_var_indx@0:3 point_clip_candidate@3:1 prim_nan_kill@4:1 clprim_clip_primitive@5:1 clprim_cull_primitive@6:1 prim_back_valid@7:1 vertval_bits_vertex_cc_next_valid@8:4 clipcc_vertex_store_indx@12:2 vte_out_orig_fifo_fifo_empty@14:1 clipcode_fifo_fifo_empty@15:1 ccgen_to_clipcc_fifo_empty@16:1 clip_priority_seq_indx_out_cnt@17:4 outsm_clr_rd_orig_vertices@21:2 outsm_clr_rd_clipsm_wait@23:1 outsm_clr_fifo_contents@24:5 outsm_clr_fifo_full@29:1 outsm_clr_fifo_advanceread@30:1 outsm_clr_fifo_write@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, access unknown.
-  @inlinable public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.point_clip_candidate`: bit 3, access unknown.
-  @inlinable public static var point_clip_candidate: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.prim_nan_kill`: bit 4, access unknown.
-  @inlinable public static var prim_nan_kill: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CLIPPER_DEBUG_REG13.clprim_clip_primitive`: bit 5, access unknown.
-  @inlinable public static var clprim_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.clprim_cull_primitive`: bit 6, access unknown.
-  @inlinable public static var clprim_cull_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.prim_back_valid`: bit 7, access unknown.
-  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.vertval_bits_vertex_cc_next_valid`: bits 11:8, access unknown.
-  @inlinable public static var vertval_bits_vertex_cc_next_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.clipcc_vertex_store_indx`: bits 13:12, access unknown.
-  @inlinable public static var clipcc_vertex_store_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.vte_out_orig_fifo_fifo_empty`: bit 14, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.clipcode_fifo_fifo_empty`: bit 15, access unknown.
-  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.ccgen_to_clipcc_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.clip_priority_seq_indx_out_cnt`: bits 20:17, access unknown.
-  @inlinable public static var clip_priority_seq_indx_out_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 4)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_orig_vertices`: bits 22:21, access unknown.
-  @inlinable public static var outsm_clr_rd_orig_vertices: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_clipsm_wait`: bit 23, access unknown.
-  @inlinable public static var outsm_clr_rd_clipsm_wait: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_contents`: bits 28:24, access unknown.
-  @inlinable public static var outsm_clr_fifo_contents: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_full`: bit 29, access unknown.
-  @inlinable public static var outsm_clr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var outsm_clr_fifo_advanceread: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_write`: bit 31, access unknown.
-  @inlinable public static var outsm_clr_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG14 clprim_in_back_vertex_store_indx_2@0:6 clprim_in_back_vertex_store_indx_1@6:6 clprim_in_back_vertex_store_indx_0@12:6 outputclprimtoclip_null_primitive@18:1 clprim_in_back_end_of_packet@19:1 clprim_in_back_first_prim_of_slot@20:1 clprim_in_back_deallocate_slot@21:3 clprim_in_back_event_id@24:6 clprim_in_back_event@30:1 prim_back_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_1`: bits 11:6, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_0`: bits 17:12, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.outputclprimtoclip_null_primitive`: bit 18, access unknown.
-  @inlinable public static var outputclprimtoclip_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_end_of_packet`: bit 19, access unknown.
-  @inlinable public static var clprim_in_back_end_of_packet: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_first_prim_of_slot`: bit 20, access unknown.
-  @inlinable public static var clprim_in_back_first_prim_of_slot: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_deallocate_slot`: bits 23:21, access unknown.
-  @inlinable public static var clprim_in_back_deallocate_slot: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event_id`: bits 29:24, access unknown.
-  @inlinable public static var clprim_in_back_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event`: bit 30, access unknown.
-  @inlinable public static var clprim_in_back_event: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG14.prim_back_valid`: bit 31, access unknown.
-  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xF,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG15 vertval_bits_vertex_vertex_store_msb@0:16 primic_to_clprim_fifo_vertex_store_indx_2@16:5 primic_to_clprim_fifo_vertex_store_indx_1@21:5 primic_to_clprim_fifo_vertex_store_indx_0@26:5 primic_to_clprim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, access unknown.
-  @inlinable public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_2`: bits 20:16, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_1`: bits 25:21, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_0`: bits 30:26, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_0: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_valid`: bit 31, access unknown.
-  @inlinable public static var primic_to_clprim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x10,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG16 sm0_prim_end_state@0:7 sm0_ps_expand@7:1 sm0_clip_vert_cnt@8:5 sm0_vertex_clip_cnt@13:5 sm0_inv_to_clip_data_valid_1@18:1 sm0_inv_to_clip_data_valid_0@19:1 sm0_current_state@20:7 sm0_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm0_clip_to_outsm_fifo_full@28:1 sm0_highest_priority_seq@29:1 sm0_outputcliptoclipga_0@30:1 sm0_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm0_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm0_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm0_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm0_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm0_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm0_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm0_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm0_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm0_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm0_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm0_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG16.sm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x11,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG17 sm1_prim_end_state@0:7 sm1_ps_expand@7:1 sm1_clip_vert_cnt@8:5 sm1_vertex_clip_cnt@13:5 sm1_inv_to_clip_data_valid_1@18:1 sm1_inv_to_clip_data_valid_0@19:1 sm1_current_state@20:7 sm1_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm1_clip_to_outsm_fifo_full@28:1 sm1_highest_priority_seq@29:1 sm1_outputcliptoclipga_0@30:1 sm1_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm1_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm1_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm1_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm1_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm1_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm1_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm1_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm1_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm1_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm1_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm1_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG17.sm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x12,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG18 sm2_prim_end_state@0:7 sm2_ps_expand@7:1 sm2_clip_vert_cnt@8:5 sm2_vertex_clip_cnt@13:5 sm2_inv_to_clip_data_valid_1@18:1 sm2_inv_to_clip_data_valid_0@19:1 sm2_current_state@20:7 sm2_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm2_clip_to_outsm_fifo_full@28:1 sm2_highest_priority_seq@29:1 sm2_outputcliptoclipga_0@30:1 sm2_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm2_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm2_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm2_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm2_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm2_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm2_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm2_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm2_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm2_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm2_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm2_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG18.sm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x13,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "CLIPPER_DEBUG_REG19 sm3_prim_end_state@0:7 sm3_ps_expand@7:1 sm3_clip_vert_cnt@8:5 sm3_vertex_clip_cnt@13:5 sm3_inv_to_clip_data_valid_1@18:1 sm3_inv_to_clip_data_valid_0@19:1 sm3_current_state@20:7 sm3_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm3_clip_to_outsm_fifo_full@28:1 sm3_highest_priority_seq@29:1 sm3_outputcliptoclipga_0@30:1 sm3_clprim_to_clip_prim_valid@31:1")
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm3_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm3_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm3_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm3_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm3_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm3_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm3_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm3_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm3_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm3_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm3_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `CLIPPER_DEBUG_REG19.sm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG0 spare1@0:6 write_buff_valid@6:1 wr_pixel_nxt_ptr@7:5 last_pixel_ptr@12:1 cstate@13:4 buff_write@17:1 flush_request@18:1 wr_buffer_wr_complete@19:1 wbuf_fifo_empty@20:1 wbuf_fifo_full@21:1 spare@22:10")
-  }
-
-  /// `GDS_DEBUG_REG0.spare1`: bits 5:0, access unknown.
-  @inlinable public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_DEBUG_REG0.write_buff_valid`: bit 6, access unknown.
-  @inlinable public static var write_buff_valid: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG0.wr_pixel_nxt_ptr`: bits 11:7, access unknown.
-  @inlinable public static var wr_pixel_nxt_ptr: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 5)
-  }
-
-  /// `GDS_DEBUG_REG0.last_pixel_ptr`: bit 12, access unknown.
-  @inlinable public static var last_pixel_ptr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG0.cstate`: bits 16:13, access unknown.
-  @inlinable public static var cstate: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `GDS_DEBUG_REG0.buff_write`: bit 17, access unknown.
-  @inlinable public static var buff_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `GDS_DEBUG_REG0.flush_request`: bit 18, access unknown.
-  @inlinable public static var flush_request: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `GDS_DEBUG_REG0.wr_buffer_wr_complete`: bit 19, access unknown.
-  @inlinable public static var wr_buffer_wr_complete: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG0.wbuf_fifo_empty`: bit 20, access unknown.
-  @inlinable public static var wbuf_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG0.wbuf_fifo_full`: bit 21, access unknown.
-  @inlinable public static var wbuf_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG0.spare`: bits 31:22, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
-}
-
-/// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG1 tag_hit@0:1 tag_miss@1:1 pixel_addr@2:15 pixel_vld@17:1 data_ready@18:1 awaiting_data@19:1 addr_fifo_full@20:1 addr_fifo_empty@21:1 buffer_loaded@22:1 buffer_invalid@23:1 spare@24:8")
-  }
-
-  /// `GDS_DEBUG_REG1.tag_hit`: bit 0, access unknown.
-  @inlinable public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_DEBUG_REG1.tag_miss`: bit 1, access unknown.
-  @inlinable public static var tag_miss: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_DEBUG_REG1.pixel_addr`: bits 16:2, access unknown.
-  @inlinable public static var pixel_addr: RegisterField<Self, UInt16> { .init(lsb: 2, width: 15) }
-
-  /// `GDS_DEBUG_REG1.pixel_vld`: bit 17, access unknown.
-  @inlinable public static var pixel_vld: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `GDS_DEBUG_REG1.data_ready`: bit 18, access unknown.
-  @inlinable public static var data_ready: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `GDS_DEBUG_REG1.awaiting_data`: bit 19, access unknown.
-  @inlinable public static var awaiting_data: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `GDS_DEBUG_REG1.addr_fifo_full`: bit 20, access unknown.
-  @inlinable public static var addr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG1.addr_fifo_empty`: bit 21, access unknown.
-  @inlinable public static var addr_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG1.buffer_loaded`: bit 22, access unknown.
-  @inlinable public static var buffer_loaded: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GDS_DEBUG_REG1.buffer_invalid`: bit 23, access unknown.
-  @inlinable public static var buffer_invalid: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG1.spare`: bits 31:24, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG2 ds_full@0:1 ds_credit_avail@1:1 ord_idx_free@2:1 cmd_write@3:1 app_sel@4:4 req@8:15 spare@23:9")
-  }
-
-  /// `GDS_DEBUG_REG2.ds_full`: bit 0, access unknown.
-  @inlinable public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_DEBUG_REG2.ds_credit_avail`: bit 1, access unknown.
-  @inlinable public static var ds_credit_avail: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG2.ord_idx_free`: bit 2, access unknown.
-  @inlinable public static var ord_idx_free: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GDS_DEBUG_REG2.cmd_write`: bit 3, access unknown.
-  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GDS_DEBUG_REG2.app_sel`: bits 7:4, access unknown.
-  @inlinable public static var app_sel: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `GDS_DEBUG_REG2.req`: bits 22:8, access unknown.
-  @inlinable public static var req: RegisterField<Self, UInt16> { .init(lsb: 8, width: 15) }
-
-  /// `GDS_DEBUG_REG2.spare`: bits 31:23, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
-}
-
-/// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG3 pipe_num_busy@0:11 pipe0_busy_num@11:4 spare@15:17")
-  }
-
-  /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, access unknown.
-  @inlinable public static var pipe_num_busy: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
-
-  /// `GDS_DEBUG_REG3.pipe0_busy_num`: bits 14:11, access unknown.
-  @inlinable public static var pipe0_busy_num: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
-
-  /// `GDS_DEBUG_REG3.spare`: bits 31:15, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
-}
-
-/// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG4 gws_busy@0:1 gws_req@1:1 gws_out_stall@2:1 cur_reso@3:6 cur_reso_head_valid@9:1 cur_reso_head_dirty@10:1 cur_reso_head_flag@11:1 cur_reso_fed@12:1 cur_reso_barrier@13:1 cur_reso_flag@14:1 cur_reso_cnt_gt0@15:1 credit_cnt_gt0@16:1 cmd_write@17:1 grbm_gws_reso_wr@18:1 grbm_gws_reso_rd@19:1 ram_read_busy@20:1 gws_bulkfree@21:1 ram_gws_re@22:1 ram_gws_we@23:1 spare@24:8")
-  }
-
-  /// `GDS_DEBUG_REG4.gws_busy`: bit 0, access unknown.
-  @inlinable public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_DEBUG_REG4.gws_req`: bit 1, access unknown.
-  @inlinable public static var gws_req: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_DEBUG_REG4.gws_out_stall`: bit 2, access unknown.
-  @inlinable public static var gws_out_stall: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GDS_DEBUG_REG4.cur_reso`: bits 8:3, access unknown.
-  @inlinable public static var cur_reso: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
-
-  /// `GDS_DEBUG_REG4.cur_reso_head_valid`: bit 9, access unknown.
-  @inlinable public static var cur_reso_head_valid: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.cur_reso_head_dirty`: bit 10, access unknown.
-  @inlinable public static var cur_reso_head_dirty: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.cur_reso_head_flag`: bit 11, access unknown.
-  @inlinable public static var cur_reso_head_flag: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.cur_reso_fed`: bit 12, access unknown.
-  @inlinable public static var cur_reso_fed: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `GDS_DEBUG_REG4.cur_reso_barrier`: bit 13, access unknown.
-  @inlinable public static var cur_reso_barrier: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.cur_reso_flag`: bit 14, access unknown.
-  @inlinable public static var cur_reso_flag: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `GDS_DEBUG_REG4.cur_reso_cnt_gt0`: bit 15, access unknown.
-  @inlinable public static var cur_reso_cnt_gt0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.credit_cnt_gt0`: bit 16, access unknown.
-  @inlinable public static var credit_cnt_gt0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.cmd_write`: bit 17, access unknown.
-  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `GDS_DEBUG_REG4.grbm_gws_reso_wr`: bit 18, access unknown.
-  @inlinable public static var grbm_gws_reso_wr: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.grbm_gws_reso_rd`: bit 19, access unknown.
-  @inlinable public static var grbm_gws_reso_rd: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG4.ram_read_busy`: bit 20, access unknown.
-  @inlinable public static var ram_read_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `GDS_DEBUG_REG4.gws_bulkfree`: bit 21, access unknown.
-  @inlinable public static var gws_bulkfree: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `GDS_DEBUG_REG4.ram_gws_re`: bit 22, access unknown.
-  @inlinable public static var ram_gws_re: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GDS_DEBUG_REG4.ram_gws_we`: bit 23, access unknown.
-  @inlinable public static var ram_gws_we: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `GDS_DEBUG_REG4.spare`: bits 31:24, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG5 write_dis@0:1 dec_error@1:1 alloc_opco_error@2:1 dealloc_opco_error@3:1 wrap_opco_error@4:1 spare@5:3 error_ds_address@8:14 spare1@22:10")
-  }
-
-  /// `GDS_DEBUG_REG5.write_dis`: bit 0, access unknown.
-  @inlinable public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_DEBUG_REG5.dec_error`: bit 1, access unknown.
-  @inlinable public static var dec_error: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_DEBUG_REG5.alloc_opco_error`: bit 2, access unknown.
-  @inlinable public static var alloc_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG5.dealloc_opco_error`: bit 3, access unknown.
-  @inlinable public static var dealloc_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG5.wrap_opco_error`: bit 4, access unknown.
-  @inlinable public static var wrap_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `GDS_DEBUG_REG5.spare`: bits 7:5, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `GDS_DEBUG_REG5.error_ds_address`: bits 21:8, access unknown.
-  @inlinable public static var error_ds_address: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 14)
-  }
-
-  /// `GDS_DEBUG_REG5.spare1`: bits 31:22, access unknown.
-  @inlinable public static var spare1: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
-}
-
-/// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "GDS_DEBUG_REG6 oa_busy@0:1 counters_enabled@1:4 counters_busy@5:16 spare@21:11")
-  }
-
-  /// `GDS_DEBUG_REG6.oa_busy`: bit 0, access unknown.
-  @inlinable public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_DEBUG_REG6.counters_enabled`: bits 4:1, access unknown.
-  @inlinable public static var counters_enabled: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
-
-  /// `GDS_DEBUG_REG6.counters_busy`: bits 20:5, access unknown.
-  @inlinable public static var counters_busy: RegisterField<Self, UInt16> {
-    .init(lsb: 5, width: 16)
-  }
-
-  /// `GDS_DEBUG_REG6.spare`: bits 31:21, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
-}
-
-/// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG0 ia_busy_extended@0:1 ia_nodma_busy_extended@1:1 ia_busy@2:1 ia_nodma_busy@3:1 SPARE0@4:1 dma_req_busy@5:1 dma_busy@6:1 mc_xl8r_busy@7:1 grp_busy@8:1 SPARE1@9:1 dma_grp_valid@10:1 grp_dma_read@11:1 dma_grp_hp_valid@12:1 grp_dma_hp_read@13:1 SPARE2@14:10 reg_clk_busy@24:1 core_clk_busy@25:1 SPARE3@26:1 SPARE4@27:1 sclk_reg_vld@28:1 sclk_core_vld@29:1 SPARE5@30:1 SPARE6@31:1")
-  }
-
-  /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, access unknown.
-  @inlinable public static var ia_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `IA_DEBUG_REG0.ia_nodma_busy_extended`: bit 1, access unknown.
-  @inlinable public static var ia_nodma_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `IA_DEBUG_REG0.ia_busy`: bit 2, access unknown.
-  @inlinable public static var ia_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `IA_DEBUG_REG0.ia_nodma_busy`: bit 3, access unknown.
-  @inlinable public static var ia_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE0`: bit 4, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `IA_DEBUG_REG0.dma_req_busy`: bit 5, access unknown.
-  @inlinable public static var dma_req_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `IA_DEBUG_REG0.dma_busy`: bit 6, access unknown.
-  @inlinable public static var dma_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `IA_DEBUG_REG0.mc_xl8r_busy`: bit 7, access unknown.
-  @inlinable public static var mc_xl8r_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `IA_DEBUG_REG0.grp_busy`: bit 8, access unknown.
-  @inlinable public static var grp_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE1`: bit 9, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `IA_DEBUG_REG0.dma_grp_valid`: bit 10, access unknown.
-  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `IA_DEBUG_REG0.grp_dma_read`: bit 11, access unknown.
-  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `IA_DEBUG_REG0.dma_grp_hp_valid`: bit 12, access unknown.
-  @inlinable public static var dma_grp_hp_valid: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `IA_DEBUG_REG0.grp_dma_hp_read`: bit 13, access unknown.
-  @inlinable public static var grp_dma_hp_read: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG0.SPARE2`: bits 23:14, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 14, width: 10) }
-
-  /// `IA_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
-  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `IA_DEBUG_REG0.core_clk_busy`: bit 25, access unknown.
-  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE3`: bit 26, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE4`: bit 27, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `IA_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
-  @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `IA_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
-  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE5`: bit 30, access unknown.
-  @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `IA_DEBUG_REG0.SPARE6`: bit 31, access unknown.
-  @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG1 dma_input_fifo_empty@0:1 dma_input_fifo_full@1:1 start_new_packet@2:1 dma_rdreq_dr_q@3:1 dma_zero_indices_q@4:1 dma_buf_type_q@5:2 dma_req_path_q@7:1 discard_1st_chunk@8:1 discard_2nd_chunk@9:1 second_tc_ret_data_q@10:1 dma_tc_ret_sel_q@11:1 last_rdreq_in_dma_op@12:1 dma_mask_fifo_empty@13:1 dma_data_fifo_empty_q@14:1 dma_data_fifo_full@15:1 dma_req_fifo_empty@16:1 dma_req_fifo_full@17:1 stage2_dr@18:1 stage2_rtr@19:1 stage3_dr@20:1 stage3_rtr@21:1 stage4_dr@22:1 stage4_rtr@23:1 dma_skid_fifo_empty@24:1 dma_skid_fifo_full@25:1 dma_grp_valid@26:1 grp_dma_read@27:1 current_data_valid@28:1 out_of_range_r2_q@29:1 dma_mask_fifo_we@30:1 dma_ret_data_we_q@31:1")
-  }
-
-  /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var dma_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_input_fifo_full`: bit 1, access unknown.
-  @inlinable public static var dma_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.start_new_packet`: bit 2, access unknown.
-  @inlinable public static var start_new_packet: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_rdreq_dr_q`: bit 3, access unknown.
-  @inlinable public static var dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `IA_DEBUG_REG1.dma_zero_indices_q`: bit 4, access unknown.
-  @inlinable public static var dma_zero_indices_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_buf_type_q`: bits 6:5, access unknown.
-  @inlinable public static var dma_buf_type_q: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `IA_DEBUG_REG1.dma_req_path_q`: bit 7, access unknown.
-  @inlinable public static var dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `IA_DEBUG_REG1.discard_1st_chunk`: bit 8, access unknown.
-  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.discard_2nd_chunk`: bit 9, access unknown.
-  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.second_tc_ret_data_q`: bit 10, access unknown.
-  @inlinable public static var second_tc_ret_data_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_tc_ret_sel_q`: bit 11, access unknown.
-  @inlinable public static var dma_tc_ret_sel_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.last_rdreq_in_dma_op`: bit 12, access unknown.
-  @inlinable public static var last_rdreq_in_dma_op: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_mask_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var dma_mask_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_data_fifo_empty_q`: bit 14, access unknown.
-  @inlinable public static var dma_data_fifo_empty_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_data_fifo_full`: bit 15, access unknown.
-  @inlinable public static var dma_data_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_req_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var dma_req_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_req_fifo_full`: bit 17, access unknown.
-  @inlinable public static var dma_req_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.stage2_dr`: bit 18, access unknown.
-  @inlinable public static var stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `IA_DEBUG_REG1.stage2_rtr`: bit 19, access unknown.
-  @inlinable public static var stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `IA_DEBUG_REG1.stage3_dr`: bit 20, access unknown.
-  @inlinable public static var stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `IA_DEBUG_REG1.stage3_rtr`: bit 21, access unknown.
-  @inlinable public static var stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `IA_DEBUG_REG1.stage4_dr`: bit 22, access unknown.
-  @inlinable public static var stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `IA_DEBUG_REG1.stage4_rtr`: bit 23, access unknown.
-  @inlinable public static var stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `IA_DEBUG_REG1.dma_skid_fifo_empty`: bit 24, access unknown.
-  @inlinable public static var dma_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_skid_fifo_full`: bit 25, access unknown.
-  @inlinable public static var dma_skid_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_grp_valid`: bit 26, access unknown.
-  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `IA_DEBUG_REG1.grp_dma_read`: bit 27, access unknown.
-  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `IA_DEBUG_REG1.current_data_valid`: bit 28, access unknown.
-  @inlinable public static var current_data_valid: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.out_of_range_r2_q`: bit 29, access unknown.
-  @inlinable public static var out_of_range_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_mask_fifo_we`: bit 30, access unknown.
-  @inlinable public static var dma_mask_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG1.dma_ret_data_we_q`: bit 31, access unknown.
-  @inlinable public static var dma_ret_data_we_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x2,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG2 hp_dma_input_fifo_empty@0:1 hp_dma_input_fifo_full@1:1 hp_start_new_packet@2:1 hp_dma_rdreq_dr_q@3:1 hp_dma_zero_indices_q@4:1 hp_dma_buf_type_q@5:2 hp_dma_req_path_q@7:1 hp_discard_1st_chunk@8:1 hp_discard_2nd_chunk@9:1 hp_second_tc_ret_data_q@10:1 hp_dma_tc_ret_sel_q@11:1 hp_last_rdreq_in_dma_op@12:1 hp_dma_mask_fifo_empty@13:1 hp_dma_data_fifo_empty_q@14:1 hp_dma_data_fifo_full@15:1 hp_dma_req_fifo_empty@16:1 hp_dma_req_fifo_full@17:1 hp_stage2_dr@18:1 hp_stage2_rtr@19:1 hp_stage3_dr@20:1 hp_stage3_rtr@21:1 hp_stage4_dr@22:1 hp_stage4_rtr@23:1 hp_dma_skid_fifo_empty@24:1 hp_dma_skid_fifo_full@25:1 hp_dma_grp_valid@26:1 hp_grp_dma_read@27:1 hp_current_data_valid@28:1 hp_out_of_range_r2_q@29:1 hp_dma_mask_fifo_we@30:1 hp_dma_ret_data_we_q@31:1")
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_input_fifo_full`: bit 1, access unknown.
-  @inlinable public static var hp_dma_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_start_new_packet`: bit 2, access unknown.
-  @inlinable public static var hp_start_new_packet: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_rdreq_dr_q`: bit 3, access unknown.
-  @inlinable public static var hp_dma_rdreq_dr_q: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_zero_indices_q`: bit 4, access unknown.
-  @inlinable public static var hp_dma_zero_indices_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_buf_type_q`: bits 6:5, access unknown.
-  @inlinable public static var hp_dma_buf_type_q: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_req_path_q`: bit 7, access unknown.
-  @inlinable public static var hp_dma_req_path_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_discard_1st_chunk`: bit 8, access unknown.
-  @inlinable public static var hp_discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_discard_2nd_chunk`: bit 9, access unknown.
-  @inlinable public static var hp_discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_second_tc_ret_data_q`: bit 10, access unknown.
-  @inlinable public static var hp_second_tc_ret_data_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_tc_ret_sel_q`: bit 11, access unknown.
-  @inlinable public static var hp_dma_tc_ret_sel_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_last_rdreq_in_dma_op`: bit 12, access unknown.
-  @inlinable public static var hp_last_rdreq_in_dma_op: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var hp_dma_mask_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_data_fifo_empty_q`: bit 14, access unknown.
-  @inlinable public static var hp_dma_data_fifo_empty_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_data_fifo_full`: bit 15, access unknown.
-  @inlinable public static var hp_dma_data_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_req_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var hp_dma_req_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_req_fifo_full`: bit 17, access unknown.
-  @inlinable public static var hp_dma_req_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_stage2_dr`: bit 18, access unknown.
-  @inlinable public static var hp_stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_stage2_rtr`: bit 19, access unknown.
-  @inlinable public static var hp_stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_stage3_dr`: bit 20, access unknown.
-  @inlinable public static var hp_stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_stage3_rtr`: bit 21, access unknown.
-  @inlinable public static var hp_stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_stage4_dr`: bit 22, access unknown.
-  @inlinable public static var hp_stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_stage4_rtr`: bit 23, access unknown.
-  @inlinable public static var hp_stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_empty`: bit 24, access unknown.
-  @inlinable public static var hp_dma_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_full`: bit 25, access unknown.
-  @inlinable public static var hp_dma_skid_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_grp_valid`: bit 26, access unknown.
-  @inlinable public static var hp_dma_grp_valid: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_grp_dma_read`: bit 27, access unknown.
-  @inlinable public static var hp_grp_dma_read: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_current_data_valid`: bit 28, access unknown.
-  @inlinable public static var hp_current_data_valid: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_out_of_range_r2_q`: bit 29, access unknown.
-  @inlinable public static var hp_out_of_range_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_we`: bit 30, access unknown.
-  @inlinable public static var hp_dma_mask_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG2.hp_dma_ret_data_we_q`: bit 31, access unknown.
-  @inlinable public static var hp_dma_ret_data_we_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG3 dma_pipe0_rdreq_valid@0:1 dma_pipe0_rdreq_read@1:1 dma_pipe0_rdreq_null_out@2:1 dma_pipe0_rdreq_eop_out@3:1 dma_pipe0_rdreq_use_tc_out@4:1 grp_dma_draw_is_pipe0@5:1 must_service_pipe0_req@6:1 send_pipe1_req@7:1 dma_pipe1_rdreq_valid@8:1 dma_pipe1_rdreq_read@9:1 dma_pipe1_rdreq_null_out@10:1 dma_pipe1_rdreq_eop_out@11:1 dma_pipe1_rdreq_use_tc_out@12:1 ia_mc_rdreq_rtr_q@13:1 mc_out_rtr@14:1 dma_rdreq_send_out@15:1 pipe0_dr@16:1 pipe0_rtr@17:1 ia_tc_rdreq_rtr_q@18:1 tc_out_rtr@19:1 pair0_valid_p1@20:1 pair1_valid_p1@21:1 pair2_valid_p1@22:1 pair3_valid_p1@23:1 tc_req_count_q@24:2 discard_1st_chunk@26:1 discard_2nd_chunk@27:1 last_tc_req_p1@28:1 IA_TC_rdreq_send_out@29:1 TC_IA_rdret_valid_in@30:1 TAP_IA_rdret_vld_in@31:1")
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_read`: bit 1, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_read: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_null_out`: bit 2, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_null_out: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_eop_out`: bit 3, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_eop_out: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_use_tc_out`: bit 4, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_use_tc_out: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.grp_dma_draw_is_pipe0`: bit 5, access unknown.
-  @inlinable public static var grp_dma_draw_is_pipe0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.must_service_pipe0_req`: bit 6, access unknown.
-  @inlinable public static var must_service_pipe0_req: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.send_pipe1_req`: bit 7, access unknown.
-  @inlinable public static var send_pipe1_req: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_valid`: bit 8, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_valid: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_read`: bit 9, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_read: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_null_out`: bit 10, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_null_out: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_eop_out`: bit 11, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_eop_out: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_use_tc_out`: bit 12, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_use_tc_out: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.ia_mc_rdreq_rtr_q`: bit 13, access unknown.
-  @inlinable public static var ia_mc_rdreq_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.mc_out_rtr`: bit 14, access unknown.
-  @inlinable public static var mc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `IA_DEBUG_REG3.dma_rdreq_send_out`: bit 15, access unknown.
-  @inlinable public static var dma_rdreq_send_out: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.pipe0_dr`: bit 16, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `IA_DEBUG_REG3.pipe0_rtr`: bit 17, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `IA_DEBUG_REG3.ia_tc_rdreq_rtr_q`: bit 18, access unknown.
-  @inlinable public static var ia_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.tc_out_rtr`: bit 19, access unknown.
-  @inlinable public static var tc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `IA_DEBUG_REG3.pair0_valid_p1`: bit 20, access unknown.
-  @inlinable public static var pair0_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.pair1_valid_p1`: bit 21, access unknown.
-  @inlinable public static var pair1_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.pair2_valid_p1`: bit 22, access unknown.
-  @inlinable public static var pair2_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.pair3_valid_p1`: bit 23, access unknown.
-  @inlinable public static var pair3_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.tc_req_count_q`: bits 25:24, access unknown.
-  @inlinable public static var tc_req_count_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `IA_DEBUG_REG3.discard_1st_chunk`: bit 26, access unknown.
-  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.discard_2nd_chunk`: bit 27, access unknown.
-  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.last_tc_req_p1`: bit 28, access unknown.
-  @inlinable public static var last_tc_req_p1: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.IA_TC_rdreq_send_out`: bit 29, access unknown.
-  @inlinable public static var IA_TC_rdreq_send_out: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.TC_IA_rdret_valid_in`: bit 30, access unknown.
-  @inlinable public static var TC_IA_rdret_valid_in: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG3.TAP_IA_rdret_vld_in`: bit 31, access unknown.
-  @inlinable public static var TAP_IA_rdret_vld_in: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x4,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG4 pipe0_dr@0:1 pipe1_dr@1:1 pipe2_dr@2:1 pipe3_dr@3:1 pipe4_dr@4:1 pipe5_dr@5:1 grp_se0_fifo_empty@6:1 grp_se0_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 pipe3_rtr@11:1 pipe4_rtr@12:1 pipe5_rtr@13:1 ia_vgt_prim_rtr_q@14:1 ia_se1vgt_prim_rtr_q@15:1 di_major_mode_p1_q@16:1 gs_mode_p1_q@17:3 di_event_flag_p1_q@20:1 di_state_sel_p1_q@21:3 draw_opaq_en_p1_q@24:1 draw_opaq_active_q@25:1 di_source_select_p1_q@26:2 ready_to_read_di@28:1 di_first_group_of_draw_q@29:1 last_shift_of_draw@30:1 current_shift_is_vect1_q@31:1")
-  }
-
-  /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe1_dr`: bit 1, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe2_dr`: bit 2, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe3_dr`: bit 3, access unknown.
-  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe4_dr`: bit 4, access unknown.
-  @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe5_dr`: bit 5, access unknown.
-  @inlinable public static var pipe5_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `IA_DEBUG_REG4.grp_se0_fifo_empty`: bit 6, access unknown.
-  @inlinable public static var grp_se0_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.grp_se0_fifo_full`: bit 7, access unknown.
-  @inlinable public static var grp_se0_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.pipe0_rtr`: bit 8, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe1_rtr`: bit 9, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe2_rtr`: bit 10, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe4_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `IA_DEBUG_REG4.pipe5_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe5_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `IA_DEBUG_REG4.ia_vgt_prim_rtr_q`: bit 14, access unknown.
-  @inlinable public static var ia_vgt_prim_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.ia_se1vgt_prim_rtr_q`: bit 15, access unknown.
-  @inlinable public static var ia_se1vgt_prim_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.di_major_mode_p1_q`: bit 16, access unknown.
-  @inlinable public static var di_major_mode_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.gs_mode_p1_q`: bits 19:17, access unknown.
-  @inlinable public static var gs_mode_p1_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `IA_DEBUG_REG4.di_event_flag_p1_q`: bit 20, access unknown.
-  @inlinable public static var di_event_flag_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.di_state_sel_p1_q`: bits 23:21, access unknown.
-  @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `IA_DEBUG_REG4.draw_opaq_en_p1_q`: bit 24, access unknown.
-  @inlinable public static var draw_opaq_en_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.draw_opaq_active_q`: bit 25, access unknown.
-  @inlinable public static var draw_opaq_active_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.di_source_select_p1_q`: bits 27:26, access unknown.
-  @inlinable public static var di_source_select_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `IA_DEBUG_REG4.ready_to_read_di`: bit 28, access unknown.
-  @inlinable public static var ready_to_read_di: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.di_first_group_of_draw_q`: bit 29, access unknown.
-  @inlinable public static var di_first_group_of_draw_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.last_shift_of_draw`: bit 30, access unknown.
-  @inlinable public static var last_shift_of_draw: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG4.current_shift_is_vect1_q`: bit 31, access unknown.
-  @inlinable public static var current_shift_is_vect1_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG5 di_index_counter_q_15_0@0:16 instanceid_13_0@16:14 draw_input_fifo_full@30:1 draw_input_fifo_empty@31:1")
-  }
-
-  /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, access unknown.
-  @inlinable public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `IA_DEBUG_REG5.instanceid_13_0`: bits 29:16, access unknown.
-  @inlinable public static var instanceid_13_0: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 14)
-  }
-
-  /// `IA_DEBUG_REG5.draw_input_fifo_full`: bit 30, access unknown.
-  @inlinable public static var draw_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG5.draw_input_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var draw_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x6,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG6 current_shift_q@0:4 current_stride_pre@4:4 current_stride_q@8:5 first_group_partial@13:1 second_group_partial@14:1 curr_prim_partial@15:1 next_stride_q@16:5 next_group_partial@21:1 after_group_partial@22:1 extract_group@23:1 grp_shift_debug_data@24:8")
-  }
-
-  /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, access unknown.
-  @inlinable public static var current_shift_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `IA_DEBUG_REG6.current_stride_pre`: bits 7:4, access unknown.
-  @inlinable public static var current_stride_pre: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `IA_DEBUG_REG6.current_stride_q`: bits 12:8, access unknown.
-  @inlinable public static var current_stride_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
-
-  /// `IA_DEBUG_REG6.first_group_partial`: bit 13, access unknown.
-  @inlinable public static var first_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG6.second_group_partial`: bit 14, access unknown.
-  @inlinable public static var second_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `IA_DEBUG_REG6.curr_prim_partial`: bit 15, access unknown.
-  @inlinable public static var curr_prim_partial: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `IA_DEBUG_REG6.next_stride_q`: bits 20:16, access unknown.
-  @inlinable public static var next_stride_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
-
-  /// `IA_DEBUG_REG6.next_group_partial`: bit 21, access unknown.
-  @inlinable public static var next_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `IA_DEBUG_REG6.after_group_partial`: bit 22, access unknown.
-  @inlinable public static var after_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `IA_DEBUG_REG6.extract_group`: bit 23, access unknown.
-  @inlinable public static var extract_group: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `IA_DEBUG_REG6.grp_shift_debug_data`: bits 31:24, access unknown.
-  @inlinable public static var grp_shift_debug_data: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
-}
-
-/// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG7 reset_indx_state_q@0:4 shift_vect_valid_p2_q@4:4 shift_vect1_valid_p2_q@8:4 shift_vect0_reset_match_p2_q@12:4 shift_vect1_reset_match_p2_q@16:4 num_indx_in_group_p2_q@20:3 last_group_of_draw_p2_q@23:1 shift_event_flag_p2_q@24:1 indx_shift_is_one_p2_q@25:1 indx_shift_is_two_p2_q@26:1 indx_stride_is_four_p2_q@27:1 shift_prim1_reset_p3_q@28:1 shift_prim1_partial_p3_q@29:1 shift_prim0_reset_p3_q@30:1 shift_prim0_partial_p3_q@31:1")
-  }
-
-  /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, access unknown.
-  @inlinable public static var reset_indx_state_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `IA_DEBUG_REG7.shift_vect_valid_p2_q`: bits 7:4, access unknown.
-  @inlinable public static var shift_vect_valid_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `IA_DEBUG_REG7.shift_vect1_valid_p2_q`: bits 11:8, access unknown.
-  @inlinable public static var shift_vect1_valid_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
-
-  /// `IA_DEBUG_REG7.shift_vect0_reset_match_p2_q`: bits 15:12, access unknown.
-  @inlinable public static var shift_vect0_reset_match_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `IA_DEBUG_REG7.shift_vect1_reset_match_p2_q`: bits 19:16, access unknown.
-  @inlinable public static var shift_vect1_reset_match_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `IA_DEBUG_REG7.num_indx_in_group_p2_q`: bits 22:20, access unknown.
-  @inlinable public static var num_indx_in_group_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `IA_DEBUG_REG7.last_group_of_draw_p2_q`: bit 23, access unknown.
-  @inlinable public static var last_group_of_draw_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.shift_event_flag_p2_q`: bit 24, access unknown.
-  @inlinable public static var shift_event_flag_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.indx_shift_is_one_p2_q`: bit 25, access unknown.
-  @inlinable public static var indx_shift_is_one_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.indx_shift_is_two_p2_q`: bit 26, access unknown.
-  @inlinable public static var indx_shift_is_two_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.indx_stride_is_four_p2_q`: bit 27, access unknown.
-  @inlinable public static var indx_stride_is_four_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.shift_prim1_reset_p3_q`: bit 28, access unknown.
-  @inlinable public static var shift_prim1_reset_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.shift_prim1_partial_p3_q`: bit 29, access unknown.
-  @inlinable public static var shift_prim1_partial_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.shift_prim0_reset_p3_q`: bit 30, access unknown.
-  @inlinable public static var shift_prim0_reset_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `IA_DEBUG_REG7.shift_prim0_partial_p3_q`: bit 31, access unknown.
-  @inlinable public static var shift_prim0_partial_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x8,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG8 di_prim_type_p1_q@0:5 two_cycle_xfer_p1_q@5:1 two_prim_input_p1_q@6:1 shift_vect_end_of_packet_p5_q@7:1 last_group_of_inst_p5_q@8:1 shift_prim1_null_flag_p5_q@9:1 shift_prim0_null_flag_p5_q@10:1 grp_continued@11:1 grp_state_sel@12:3 grp_sub_prim_type@15:6 grp_output_path@21:3 grp_null_primitive@24:1 grp_eop@25:1 grp_eopg@26:1 grp_event_flag@27:1 grp_components_valid@28:4")
-  }
-
-  /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, access unknown.
-  @inlinable public static var di_prim_type_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `IA_DEBUG_REG8.two_cycle_xfer_p1_q`: bit 5, access unknown.
-  @inlinable public static var two_cycle_xfer_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.two_prim_input_p1_q`: bit 6, access unknown.
-  @inlinable public static var two_prim_input_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.shift_vect_end_of_packet_p5_q`: bit 7, access unknown.
-  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.last_group_of_inst_p5_q`: bit 8, access unknown.
-  @inlinable public static var last_group_of_inst_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.shift_prim1_null_flag_p5_q`: bit 9, access unknown.
-  @inlinable public static var shift_prim1_null_flag_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.shift_prim0_null_flag_p5_q`: bit 10, access unknown.
-  @inlinable public static var shift_prim0_null_flag_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.grp_continued`: bit 11, access unknown.
-  @inlinable public static var grp_continued: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `IA_DEBUG_REG8.grp_state_sel`: bits 14:12, access unknown.
-  @inlinable public static var grp_state_sel: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `IA_DEBUG_REG8.grp_sub_prim_type`: bits 20:15, access unknown.
-  @inlinable public static var grp_sub_prim_type: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 6)
-  }
-
-  /// `IA_DEBUG_REG8.grp_output_path`: bits 23:21, access unknown.
-  @inlinable public static var grp_output_path: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
-
-  /// `IA_DEBUG_REG8.grp_null_primitive`: bit 24, access unknown.
-  @inlinable public static var grp_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.grp_eop`: bit 25, access unknown.
-  @inlinable public static var grp_eop: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `IA_DEBUG_REG8.grp_eopg`: bit 26, access unknown.
-  @inlinable public static var grp_eopg: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `IA_DEBUG_REG8.grp_event_flag`: bit 27, access unknown.
-  @inlinable public static var grp_event_flag: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `IA_DEBUG_REG8.grp_components_valid`: bits 31:28, access unknown.
-  @inlinable public static var grp_components_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
-}
-
-/// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_REG9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x9,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IA_DEBUG_REG9 send_to_se1_p6@0:1 gfx_se_switch_p6@1:1 null_eoi_xfer_prim1_p6@2:1 null_eoi_xfer_prim0_p6@3:1 prim1_eoi_p6@4:1 prim0_eoi_p6@5:1 prim1_valid_eopg_p6@6:1 prim0_valid_eopg_p6@7:1 prim1_to_other_se_p6@8:1 eopg_on_last_prim_p6@9:1 eopg_between_prims_p6@10:1 prim_count_eq_group_size_p6@11:1 prim_count_gt_group_size_p6@12:1 two_prim_output_p5_q@13:1 SPARE0@14:1 SPARE1@15:1 shift_vect_end_of_packet_p5_q@16:1 prim1_xfer_p6@17:1 grp_se1_fifo_empty@18:1 grp_se1_fifo_full@19:1 prim_counter_q@20:12")
-  }
-
-  /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, access unknown.
-  @inlinable public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `IA_DEBUG_REG9.gfx_se_switch_p6`: bit 1, access unknown.
-  @inlinable public static var gfx_se_switch_p6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.null_eoi_xfer_prim1_p6`: bit 2, access unknown.
-  @inlinable public static var null_eoi_xfer_prim1_p6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.null_eoi_xfer_prim0_p6`: bit 3, access unknown.
-  @inlinable public static var null_eoi_xfer_prim0_p6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim1_eoi_p6`: bit 4, access unknown.
-  @inlinable public static var prim1_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `IA_DEBUG_REG9.prim0_eoi_p6`: bit 5, access unknown.
-  @inlinable public static var prim0_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `IA_DEBUG_REG9.prim1_valid_eopg_p6`: bit 6, access unknown.
-  @inlinable public static var prim1_valid_eopg_p6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim0_valid_eopg_p6`: bit 7, access unknown.
-  @inlinable public static var prim0_valid_eopg_p6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim1_to_other_se_p6`: bit 8, access unknown.
-  @inlinable public static var prim1_to_other_se_p6: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.eopg_on_last_prim_p6`: bit 9, access unknown.
-  @inlinable public static var eopg_on_last_prim_p6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.eopg_between_prims_p6`: bit 10, access unknown.
-  @inlinable public static var eopg_between_prims_p6: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim_count_eq_group_size_p6`: bit 11, access unknown.
-  @inlinable public static var prim_count_eq_group_size_p6: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim_count_gt_group_size_p6`: bit 12, access unknown.
-  @inlinable public static var prim_count_gt_group_size_p6: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.two_prim_output_p5_q`: bit 13, access unknown.
-  @inlinable public static var two_prim_output_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.SPARE0`: bit 14, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `IA_DEBUG_REG9.SPARE1`: bit 15, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `IA_DEBUG_REG9.shift_vect_end_of_packet_p5_q`: bit 16, access unknown.
-  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim1_xfer_p6`: bit 17, access unknown.
-  @inlinable public static var prim1_xfer_p6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `IA_DEBUG_REG9.grp_se1_fifo_empty`: bit 18, access unknown.
-  @inlinable public static var grp_se1_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.grp_se1_fifo_full`: bit 19, access unknown.
-  @inlinable public static var grp_se1_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `IA_DEBUG_REG9.prim_counter_q`: bits 31:20, access unknown.
-  @inlinable public static var prim_counter_q: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 12)
-  }
-}
-
-/// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x0,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_DEBUG_REG0 REG0_FIELD0@0:2 REG0_FIELD1@2:2")
-  }
-
-  /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, access unknown.
-  @inlinable public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PA_SC_DEBUG_REG0.REG0_FIELD1`: bits 3:2, access unknown.
-  @inlinable public static var REG0_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-}
-
-/// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "PA_SC_DEBUG_REG1 REG1_FIELD0@0:2 REG1_FIELD1@2:2")
-  }
-
-  /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, access unknown.
-  @inlinable public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PA_SC_DEBUG_REG1.REG1_FIELD1`: bits 3:2, access unknown.
-  @inlinable public static var REG1_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-}
-
-/// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x18,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG0 su_baryc_cntl_state@0:2 su_cntl_state@2:4 pmode_state@8:6 ge_stallb@14:1 geom_enable@15:1 su_clip_baryc_free@16:2 su_clip_rtr@18:1 pfifo_busy@19:1 su_cntl_busy@20:1 geom_busy@21:1 event_id_gated@22:6 event_gated@28:1 pmode_prim_gated@29:1 su_dyn_sclk_vld@30:1 cl_dyn_sclk_vld@31:1")
-  }
-
-  /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, access unknown.
-  @inlinable public static var su_baryc_cntl_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
-
-  /// `SETUP_DEBUG_REG0.su_cntl_state`: bits 5:2, access unknown.
-  @inlinable public static var su_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `SETUP_DEBUG_REG0.pmode_state`: bits 13:8, access unknown.
-  @inlinable public static var pmode_state: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `SETUP_DEBUG_REG0.ge_stallb`: bit 14, access unknown.
-  @inlinable public static var ge_stallb: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.geom_enable`: bit 15, access unknown.
-  @inlinable public static var geom_enable: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.su_clip_baryc_free`: bits 17:16, access unknown.
-  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
-
-  /// `SETUP_DEBUG_REG0.su_clip_rtr`: bit 18, access unknown.
-  @inlinable public static var su_clip_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.pfifo_busy`: bit 19, access unknown.
-  @inlinable public static var pfifo_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.su_cntl_busy`: bit 20, access unknown.
-  @inlinable public static var su_cntl_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.geom_busy`: bit 21, access unknown.
-  @inlinable public static var geom_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.event_id_gated`: bits 27:22, access unknown.
-  @inlinable public static var event_id_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
-
-  /// `SETUP_DEBUG_REG0.event_gated`: bit 28, access unknown.
-  @inlinable public static var event_gated: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SETUP_DEBUG_REG0.pmode_prim_gated`: bit 29, access unknown.
-  @inlinable public static var pmode_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `SETUP_DEBUG_REG0.su_dyn_sclk_vld`: bit 30, access unknown.
-  @inlinable public static var su_dyn_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `SETUP_DEBUG_REG0.cl_dyn_sclk_vld`: bit 31, access unknown.
-  @inlinable public static var cl_dyn_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x19,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG1 y_sort0_gated_23_8@0:16 x_sort0_gated_23_8@16:16")
-  }
-
-  /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SETUP_DEBUG_REG1.x_sort0_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort0_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG2 y_sort1_gated_23_8@0:16 x_sort1_gated_23_8@16:16")
-  }
-
-  /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SETUP_DEBUG_REG2.x_sort1_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort1_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG3 y_sort2_gated_23_8@0:16 x_sort2_gated_23_8@16:16")
-  }
-
-  /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
-
-  /// `SETUP_DEBUG_REG3.x_sort2_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort2_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
-}
-
-/// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG4 attr_indx_sort0_gated@0:14 null_prim_gated@14:1 backfacing_gated@15:1 st_indx_gated@16:3 clipped_gated@19:1 dealloc_slot_gated@20:3 xmajor_gated@23:1 diamond_rule_gated@24:2 type_gated@26:3 fpov_gated@29:2 eop_gated@31:1")
-  }
-
-  /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, access unknown.
-  @inlinable public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `SETUP_DEBUG_REG4.null_prim_gated`: bit 14, access unknown.
-  @inlinable public static var null_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `SETUP_DEBUG_REG4.backfacing_gated`: bit 15, access unknown.
-  @inlinable public static var backfacing_gated: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `SETUP_DEBUG_REG4.st_indx_gated`: bits 18:16, access unknown.
-  @inlinable public static var st_indx_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
-
-  /// `SETUP_DEBUG_REG4.clipped_gated`: bit 19, access unknown.
-  @inlinable public static var clipped_gated: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SETUP_DEBUG_REG4.dealloc_slot_gated`: bits 22:20, access unknown.
-  @inlinable public static var dealloc_slot_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
-
-  /// `SETUP_DEBUG_REG4.xmajor_gated`: bit 23, access unknown.
-  @inlinable public static var xmajor_gated: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SETUP_DEBUG_REG4.diamond_rule_gated`: bits 25:24, access unknown.
-  @inlinable public static var diamond_rule_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `SETUP_DEBUG_REG4.type_gated`: bits 28:26, access unknown.
-  @inlinable public static var type_gated: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
-
-  /// `SETUP_DEBUG_REG4.fpov_gated`: bits 30:29, access unknown.
-  @inlinable public static var fpov_gated: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `SETUP_DEBUG_REG4.eop_gated`: bit 31, access unknown.
-  @inlinable public static var eop_gated: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
-}
-
-/// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SETUP_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SETUP_DEBUG_REG5 attr_indx_sort2_gated@0:14 attr_indx_sort1_gated@14:14 provoking_vtx_gated@28:2 valid_prim_gated@30:1 pa_reg_sclk_vld@31:1")
-  }
-
-  /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, access unknown.
-  @inlinable public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
-
-  /// `SETUP_DEBUG_REG5.attr_indx_sort1_gated`: bits 27:14, access unknown.
-  @inlinable public static var attr_indx_sort1_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 14, width: 14)
-  }
-
-  /// `SETUP_DEBUG_REG5.provoking_vtx_gated`: bits 29:28, access unknown.
-  @inlinable public static var provoking_vtx_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
-
-  /// `SETUP_DEBUG_REG5.valid_prim_gated`: bit 30, access unknown.
-  @inlinable public static var valid_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `SETUP_DEBUG_REG5.pa_reg_sclk_vld`: bit 31, access unknown.
-  @inlinable public static var pa_reg_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
+import MxRuntimeRegisters
 
 /// `SQ_DEBUG_STS_LOCAL`: gfx_8_0 register, index 0x8 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
@@ -11261,4 +2732,2567 @@ public enum VGT_DEBUG_REG6: RegisterDefinition {
 
   /// `VGT_DEBUG_REG6.debug_SIZE`: bits 31:16, access unknown.
   @inlinable public static var debug_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG7 debug_tfmmFifoEmpty@0:1 debug_tfmmFifoFull@1:1 hs_pipe0_dr@2:1 hs_pipe0_rtr@3:1 hs_pipe1_rtr@4:1 SPARE@5:11 TF_addr@16:16")
+  }
+
+  /// `VGT_DEBUG_REG7.debug_tfmmFifoEmpty`: bit 0, access unknown.
+  @inlinable public static var debug_tfmmFifoEmpty: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG7.debug_tfmmFifoFull`: bit 1, access unknown.
+  @inlinable public static var debug_tfmmFifoFull: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG7.hs_pipe0_dr`: bit 2, access unknown.
+  @inlinable public static var hs_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `VGT_DEBUG_REG7.hs_pipe0_rtr`: bit 3, access unknown.
+  @inlinable public static var hs_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `VGT_DEBUG_REG7.hs_pipe1_rtr`: bit 4, access unknown.
+  @inlinable public static var hs_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `VGT_DEBUG_REG7.SPARE`: bits 15:5, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 11) }
+
+  /// `VGT_DEBUG_REG7.TF_addr`: bits 31:16, access unknown.
+  @inlinable public static var TF_addr: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG26: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG26 cm_state0@0:2 cm_state1@2:2 cm_state2@4:2 cm_state3@6:2 cm_state4@8:2 cm_state5@10:2 cm_state6@12:2 cm_state7@14:2 cm_state8@16:2 cm_state9@18:2 cm_state10@20:2 cm_state11@22:2 cm_state12@24:2 cm_state13@26:2 cm_state14@28:2 cm_state15@30:2")
+  }
+
+  /// `VGT_DEBUG_REG26.cm_state0`: bits 1:0, access unknown.
+  @inlinable public static var cm_state0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state1`: bits 3:2, access unknown.
+  @inlinable public static var cm_state1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state2`: bits 5:4, access unknown.
+  @inlinable public static var cm_state2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state3`: bits 7:6, access unknown.
+  @inlinable public static var cm_state3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state4`: bits 9:8, access unknown.
+  @inlinable public static var cm_state4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state5`: bits 11:10, access unknown.
+  @inlinable public static var cm_state5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state6`: bits 13:12, access unknown.
+  @inlinable public static var cm_state6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state7`: bits 15:14, access unknown.
+  @inlinable public static var cm_state7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state8`: bits 17:16, access unknown.
+  @inlinable public static var cm_state8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state9`: bits 19:18, access unknown.
+  @inlinable public static var cm_state9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state10`: bits 21:20, access unknown.
+  @inlinable public static var cm_state10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state11`: bits 23:22, access unknown.
+  @inlinable public static var cm_state11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state12`: bits 25:24, access unknown.
+  @inlinable public static var cm_state12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state13`: bits 27:26, access unknown.
+  @inlinable public static var cm_state13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state14`: bits 29:28, access unknown.
+  @inlinable public static var cm_state14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+
+  /// `VGT_DEBUG_REG26.cm_state15`: bits 31:30, access unknown.
+  @inlinable public static var cm_state15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG31: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG31 pipe0_dr@0:1 pipe0_rtr@1:1 pipe1_outer_dr@2:1 pipe1_inner_dr@3:1 pipe2_outer_dr@4:1 pipe2_inner_dr@5:1 pipe3_outer_dr@6:1 pipe3_inner_dr@7:1 pipe4_outer_dr@8:1 pipe4_inner_dr@9:1 pipe5_outer_dr@10:1 pipe5_inner_dr@11:1 pipe2_outer_rtr@12:1 pipe2_inner_rtr@13:1 pipe3_outer_rtr@14:1 pipe3_inner_rtr@15:1 pipe4_outer_rtr@16:1 pipe4_inner_rtr@17:1 pipe5_outer_rtr@18:1 pipe5_inner_rtr@19:1 pg_con_outer_point1_rts@20:1 pg_con_outer_point2_rts@21:1 pg_con_inner_point1_rts@22:1 pg_con_inner_point2_rts@23:1 pg_patch_fifo_empty@24:1 pg_edge_fifo_empty@25:1 pg_inner3_perp_fifo_empty@26:1 pg_patch_fifo_full@27:1 pg_edge_fifo_full@28:1 pg_inner_perp_fifo_full@29:1 outer_ring_done_q@30:1 inner_ring_done_q@31:1")
+  }
+
+  /// `VGT_DEBUG_REG31.pipe0_dr`: bit 0, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe0_rtr`: bit 1, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe1_outer_dr`: bit 2, access unknown.
+  @inlinable public static var pipe1_outer_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe1_inner_dr`: bit 3, access unknown.
+  @inlinable public static var pipe1_inner_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe2_outer_dr`: bit 4, access unknown.
+  @inlinable public static var pipe2_outer_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe2_inner_dr`: bit 5, access unknown.
+  @inlinable public static var pipe2_inner_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe3_outer_dr`: bit 6, access unknown.
+  @inlinable public static var pipe3_outer_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe3_inner_dr`: bit 7, access unknown.
+  @inlinable public static var pipe3_inner_dr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe4_outer_dr`: bit 8, access unknown.
+  @inlinable public static var pipe4_outer_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe4_inner_dr`: bit 9, access unknown.
+  @inlinable public static var pipe4_inner_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `VGT_DEBUG_REG31.pipe5_outer_dr`: bit 10, access unknown.
+  @inlinable public static var pipe5_outer_dr: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe5_inner_dr`: bit 11, access unknown.
+  @inlinable public static var pipe5_inner_dr: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe2_outer_rtr`: bit 12, access unknown.
+  @inlinable public static var pipe2_outer_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe2_inner_rtr`: bit 13, access unknown.
+  @inlinable public static var pipe2_inner_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe3_outer_rtr`: bit 14, access unknown.
+  @inlinable public static var pipe3_outer_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe3_inner_rtr`: bit 15, access unknown.
+  @inlinable public static var pipe3_inner_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe4_outer_rtr`: bit 16, access unknown.
+  @inlinable public static var pipe4_outer_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe4_inner_rtr`: bit 17, access unknown.
+  @inlinable public static var pipe4_inner_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe5_outer_rtr`: bit 18, access unknown.
+  @inlinable public static var pipe5_outer_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pipe5_inner_rtr`: bit 19, access unknown.
+  @inlinable public static var pipe5_inner_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_con_outer_point1_rts`: bit 20, access unknown.
+  @inlinable public static var pg_con_outer_point1_rts: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_con_outer_point2_rts`: bit 21, access unknown.
+  @inlinable public static var pg_con_outer_point2_rts: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_con_inner_point1_rts`: bit 22, access unknown.
+  @inlinable public static var pg_con_inner_point1_rts: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_con_inner_point2_rts`: bit 23, access unknown.
+  @inlinable public static var pg_con_inner_point2_rts: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_patch_fifo_empty`: bit 24, access unknown.
+  @inlinable public static var pg_patch_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_edge_fifo_empty`: bit 25, access unknown.
+  @inlinable public static var pg_edge_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_inner3_perp_fifo_empty`: bit 26, access unknown.
+  @inlinable public static var pg_inner3_perp_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_patch_fifo_full`: bit 27, access unknown.
+  @inlinable public static var pg_patch_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_edge_fifo_full`: bit 28, access unknown.
+  @inlinable public static var pg_edge_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.pg_inner_perp_fifo_full`: bit 29, access unknown.
+  @inlinable public static var pg_inner_perp_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.outer_ring_done_q`: bit 30, access unknown.
+  @inlinable public static var outer_ring_done_q: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG31.inner_ring_done_q`: bit 31, access unknown.
+  @inlinable public static var inner_ring_done_q: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG32: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG32 first_ring_of_patch@0:1 last_ring_of_patch@1:1 last_edge_of_outer_ring@2:1 last_point_of_outer_edge@3:1 last_edge_of_inner_ring@4:1 last_point_of_inner_edge@5:1 last_patch_of_tg_p0_q@6:1 event_null_special_p0_q@7:1 event_flag_p5_q@8:1 first_point_of_patch_p5_q@9:1 first_point_of_edge_p5_q@10:1 last_patch_of_tg_p5_q@11:1 tess_topology_p5_q@12:2 pipe5_inner3_rtr@14:1 pipe5_inner2_rtr@15:1 pg_edge_fifo3_full@16:1 pg_edge_fifo2_full@17:1 pg_inner3_point_fifo_full@18:1 pg_outer3_point_fifo_full@19:1 pg_inner2_point_fifo_full@20:1 pg_outer2_point_fifo_full@21:1 pg_inner_point_fifo_full@22:1 pg_outer_point_fifo_full@23:1 inner2_fifos_rtr@24:1 inner_fifos_rtr@25:1 outer_fifos_rtr@26:1 fifos_rtr@27:1 SPARE@28:4")
+  }
+
+  /// `VGT_DEBUG_REG32.first_ring_of_patch`: bit 0, access unknown.
+  @inlinable public static var first_ring_of_patch: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_ring_of_patch`: bit 1, access unknown.
+  @inlinable public static var last_ring_of_patch: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_edge_of_outer_ring`: bit 2, access unknown.
+  @inlinable public static var last_edge_of_outer_ring: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_point_of_outer_edge`: bit 3, access unknown.
+  @inlinable public static var last_point_of_outer_edge: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_edge_of_inner_ring`: bit 4, access unknown.
+  @inlinable public static var last_edge_of_inner_ring: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_point_of_inner_edge`: bit 5, access unknown.
+  @inlinable public static var last_point_of_inner_edge: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_patch_of_tg_p0_q`: bit 6, access unknown.
+  @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.event_null_special_p0_q`: bit 7, access unknown.
+  @inlinable public static var event_null_special_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.event_flag_p5_q`: bit 8, access unknown.
+  @inlinable public static var event_flag_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.first_point_of_patch_p5_q`: bit 9, access unknown.
+  @inlinable public static var first_point_of_patch_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.first_point_of_edge_p5_q`: bit 10, access unknown.
+  @inlinable public static var first_point_of_edge_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.last_patch_of_tg_p5_q`: bit 11, access unknown.
+  @inlinable public static var last_patch_of_tg_p5_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.tess_topology_p5_q`: bits 13:12, access unknown.
+  @inlinable public static var tess_topology_p5_q: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 2)
+  }
+
+  /// `VGT_DEBUG_REG32.pipe5_inner3_rtr`: bit 14, access unknown.
+  @inlinable public static var pipe5_inner3_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pipe5_inner2_rtr`: bit 15, access unknown.
+  @inlinable public static var pipe5_inner2_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_edge_fifo3_full`: bit 16, access unknown.
+  @inlinable public static var pg_edge_fifo3_full: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_edge_fifo2_full`: bit 17, access unknown.
+  @inlinable public static var pg_edge_fifo2_full: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_inner3_point_fifo_full`: bit 18, access unknown.
+  @inlinable public static var pg_inner3_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_outer3_point_fifo_full`: bit 19, access unknown.
+  @inlinable public static var pg_outer3_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_inner2_point_fifo_full`: bit 20, access unknown.
+  @inlinable public static var pg_inner2_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_outer2_point_fifo_full`: bit 21, access unknown.
+  @inlinable public static var pg_outer2_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_inner_point_fifo_full`: bit 22, access unknown.
+  @inlinable public static var pg_inner_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.pg_outer_point_fifo_full`: bit 23, access unknown.
+  @inlinable public static var pg_outer_point_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.inner2_fifos_rtr`: bit 24, access unknown.
+  @inlinable public static var inner2_fifos_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.inner_fifos_rtr`: bit 25, access unknown.
+  @inlinable public static var inner_fifos_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.outer_fifos_rtr`: bit 26, access unknown.
+  @inlinable public static var outer_fifos_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG32.fifos_rtr`: bit 27, access unknown.
+  @inlinable public static var fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `VGT_DEBUG_REG32.SPARE`: bits 31:28, access unknown.
+  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+}
+
+/// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG33: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x28,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG33 pipe0_patch_dr@0:1 ring3_pipe1_dr@1:1 pipe1_dr@2:1 pipe2_dr@3:1 pipe0_patch_rtr@4:1 ring2_pipe1_dr@5:1 ring1_pipe1_dr@6:1 pipe2_rtr@7:1 pipe3_dr@8:1 pipe3_rtr@9:1 ring2_in_sync_q@10:1 ring1_in_sync_q@11:1 pipe1_patch_rtr@12:1 ring3_in_sync_q@13:1 tm_te11_event_rtr@14:1 first_prim_of_patch_q@15:1 con_prim_fifo_full@16:1 con_vert_fifo_full@17:1 con_prim_fifo_empty@18:1 con_vert_fifo_empty@19:1 last_patch_of_tg_p0_q@20:1 ring3_valid_p2@21:1 ring2_valid_p2@22:1 ring1_valid_p2@23:1 tess_type_p0_q@24:2 tess_topology_p0_q@26:2 te11_out_vert_gs_en@28:1 con_ring3_busy@29:1 con_ring2_busy@30:1 con_ring1_busy@31:1")
+  }
+
+  /// `VGT_DEBUG_REG33.pipe0_patch_dr`: bit 0, access unknown.
+  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `VGT_DEBUG_REG33.ring3_pipe1_dr`: bit 1, access unknown.
+  @inlinable public static var ring3_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe1_dr`: bit 2, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe2_dr`: bit 3, access unknown.
+  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe0_patch_rtr`: bit 4, access unknown.
+  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring2_pipe1_dr`: bit 5, access unknown.
+  @inlinable public static var ring2_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `VGT_DEBUG_REG33.ring1_pipe1_dr`: bit 6, access unknown.
+  @inlinable public static var ring1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe2_rtr`: bit 7, access unknown.
+  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe3_dr`: bit 8, access unknown.
+  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `VGT_DEBUG_REG33.pipe3_rtr`: bit 9, access unknown.
+  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `VGT_DEBUG_REG33.ring2_in_sync_q`: bit 10, access unknown.
+  @inlinable public static var ring2_in_sync_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring1_in_sync_q`: bit 11, access unknown.
+  @inlinable public static var ring1_in_sync_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.pipe1_patch_rtr`: bit 12, access unknown.
+  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring3_in_sync_q`: bit 13, access unknown.
+  @inlinable public static var ring3_in_sync_q: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.tm_te11_event_rtr`: bit 14, access unknown.
+  @inlinable public static var tm_te11_event_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.first_prim_of_patch_q`: bit 15, access unknown.
+  @inlinable public static var first_prim_of_patch_q: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_prim_fifo_full`: bit 16, access unknown.
+  @inlinable public static var con_prim_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_vert_fifo_full`: bit 17, access unknown.
+  @inlinable public static var con_vert_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_prim_fifo_empty`: bit 18, access unknown.
+  @inlinable public static var con_prim_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_vert_fifo_empty`: bit 19, access unknown.
+  @inlinable public static var con_vert_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.last_patch_of_tg_p0_q`: bit 20, access unknown.
+  @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring3_valid_p2`: bit 21, access unknown.
+  @inlinable public static var ring3_valid_p2: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring2_valid_p2`: bit 22, access unknown.
+  @inlinable public static var ring2_valid_p2: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.ring1_valid_p2`: bit 23, access unknown.
+  @inlinable public static var ring1_valid_p2: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.tess_type_p0_q`: bits 25:24, access unknown.
+  @inlinable public static var tess_type_p0_q: RegisterField<Self, UInt8> {
+    .init(lsb: 24, width: 2)
+  }
+
+  /// `VGT_DEBUG_REG33.tess_topology_p0_q`: bits 27:26, access unknown.
+  @inlinable public static var tess_topology_p0_q: RegisterField<Self, UInt8> {
+    .init(lsb: 26, width: 2)
+  }
+
+  /// `VGT_DEBUG_REG33.te11_out_vert_gs_en`: bit 28, access unknown.
+  @inlinable public static var te11_out_vert_gs_en: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_ring3_busy`: bit 29, access unknown.
+  @inlinable public static var con_ring3_busy: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_ring2_busy`: bit 30, access unknown.
+  @inlinable public static var con_ring2_busy: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG33.con_ring1_busy`: bit 31, access unknown.
+  @inlinable public static var con_ring1_busy: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG34: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x29,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG34 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring1@31:1")
+  }
+
+  /// `VGT_DEBUG_REG34.con_state_q`: bits 3:0, access unknown.
+  @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `VGT_DEBUG_REG34.second_cycle_q`: bit 4, access unknown.
+  @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `VGT_DEBUG_REG34.process_tri_middle_p0_q`: bit 5, access unknown.
+  @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
+  @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.process_tri_center_poly_p0_q`: bit 7, access unknown.
+  @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe0_patch_dr`: bit 8, access unknown.
+  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `VGT_DEBUG_REG34.pipe0_edge_dr`: bit 9, access unknown.
+  @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `VGT_DEBUG_REG34.pipe1_dr`: bit 10, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `VGT_DEBUG_REG34.pipe0_patch_rtr`: bit 11, access unknown.
+  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe0_edge_rtr`: bit 12, access unknown.
+  @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_rtr`: bit 13, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `VGT_DEBUG_REG34.outer_parity_p0_q`: bit 14, access unknown.
+  @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.parallel_parity_p0_q`: bit 15, access unknown.
+  @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.first_ring_of_patch_p0_q`: bit 16, access unknown.
+  @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.last_ring_of_patch_p0_q`: bit 17, access unknown.
+  @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
+  @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.last_point_of_outer_ring_p1`: bit 19, access unknown.
+  @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.last_point_of_inner_ring_p1`: bit 20, access unknown.
+  @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
+  @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.advance_outer_point_p1`: bit 22, access unknown.
+  @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.advance_inner_point_p1`: bit 23, access unknown.
+  @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.next_ring_is_rect_p0_q`: bit 24, access unknown.
+  @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_outer1_rtr`: bit 25, access unknown.
+  @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_outer2_rtr`: bit 26, access unknown.
+  @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_inner1_rtr`: bit 27, access unknown.
+  @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_inner2_rtr`: bit 28, access unknown.
+  @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_patch_rtr`: bit 29, access unknown.
+  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.pipe1_edge_rtr`: bit 30, access unknown.
+  @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `VGT_DEBUG_REG34.use_stored_inner_q_ring1`: bit 31, access unknown.
+  @inlinable public static var use_stored_inner_q_ring1: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum VGT_DEBUG_REG36: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG36 VGT_PA_clipp_eop@0:32")
+  }
+
+  /// `VGT_DEBUG_REG36.VGT_PA_clipp_eop`: bits 31:0, access unknown.
+  @inlinable public static var VGT_PA_clipp_eop: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG0 wd_busy_extended@0:1 wd_nodma_busy_extended@1:1 wd_busy@2:1 wd_nodma_busy@3:1 rbiu_busy@4:1 spl_dma_busy@5:1 spl_di_busy@6:1 vgt0_active_q@7:1 vgt1_active_q@8:1 spl_dma_p1_busy@9:1 rbiu_dr_p1_fifo_busy@10:1 rbiu_di_p1_fifo_busy@11:1 SPARE2@12:1 rbiu_dr_fifo_busy@13:1 rbiu_spl_dr_valid@14:1 spl_rbiu_dr_read@15:1 SPARE3@16:1 rbiu_di_fifo_busy@17:1 rbiu_spl_di_valid@18:1 spl_rbiu_di_read@19:1 se0_synced_q@20:1 se1_synced_q@21:1 se2_synced_q@22:1 se3_synced_q@23:1 reg_clk_busy@24:1 input_clk_busy@25:1 core_clk_busy@26:1 vgt2_active_q@27:1 sclk_reg_vld@28:1 sclk_input_vld@29:1 sclk_core_vld@30:1 vgt3_active_q@31:1")
+  }
+
+  /// `WD_DEBUG_REG0.wd_busy_extended`: bit 0, access unknown.
+  @inlinable public static var wd_busy_extended: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.wd_nodma_busy_extended`: bit 1, access unknown.
+  @inlinable public static var wd_nodma_busy_extended: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.wd_busy`: bit 2, access unknown.
+  @inlinable public static var wd_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG0.wd_nodma_busy`: bit 3, access unknown.
+  @inlinable public static var wd_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG0.rbiu_busy`: bit 4, access unknown.
+  @inlinable public static var rbiu_busy: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG0.spl_dma_busy`: bit 5, access unknown.
+  @inlinable public static var spl_dma_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG0.spl_di_busy`: bit 6, access unknown.
+  @inlinable public static var spl_di_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `WD_DEBUG_REG0.vgt0_active_q`: bit 7, access unknown.
+  @inlinable public static var vgt0_active_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `WD_DEBUG_REG0.vgt1_active_q`: bit 8, access unknown.
+  @inlinable public static var vgt1_active_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `WD_DEBUG_REG0.spl_dma_p1_busy`: bit 9, access unknown.
+  @inlinable public static var spl_dma_p1_busy: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.rbiu_dr_p1_fifo_busy`: bit 10, access unknown.
+  @inlinable public static var rbiu_dr_p1_fifo_busy: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.rbiu_di_p1_fifo_busy`: bit 11, access unknown.
+  @inlinable public static var rbiu_di_p1_fifo_busy: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.SPARE2`: bit 12, access unknown.
+  @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `WD_DEBUG_REG0.rbiu_dr_fifo_busy`: bit 13, access unknown.
+  @inlinable public static var rbiu_dr_fifo_busy: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.rbiu_spl_dr_valid`: bit 14, access unknown.
+  @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.spl_rbiu_dr_read`: bit 15, access unknown.
+  @inlinable public static var spl_rbiu_dr_read: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.SPARE3`: bit 16, access unknown.
+  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `WD_DEBUG_REG0.rbiu_di_fifo_busy`: bit 17, access unknown.
+  @inlinable public static var rbiu_di_fifo_busy: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.rbiu_spl_di_valid`: bit 18, access unknown.
+  @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.spl_rbiu_di_read`: bit 19, access unknown.
+  @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.se0_synced_q`: bit 20, access unknown.
+  @inlinable public static var se0_synced_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `WD_DEBUG_REG0.se1_synced_q`: bit 21, access unknown.
+  @inlinable public static var se1_synced_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `WD_DEBUG_REG0.se2_synced_q`: bit 22, access unknown.
+  @inlinable public static var se2_synced_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `WD_DEBUG_REG0.se3_synced_q`: bit 23, access unknown.
+  @inlinable public static var se3_synced_q: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `WD_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
+  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+
+  /// `WD_DEBUG_REG0.input_clk_busy`: bit 25, access unknown.
+  @inlinable public static var input_clk_busy: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.core_clk_busy`: bit 26, access unknown.
+  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `WD_DEBUG_REG0.vgt2_active_q`: bit 27, access unknown.
+  @inlinable public static var vgt2_active_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `WD_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
+  @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `WD_DEBUG_REG0.sclk_input_vld`: bit 29, access unknown.
+  @inlinable public static var sclk_input_vld: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG0.sclk_core_vld`: bit 30, access unknown.
+  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `WD_DEBUG_REG0.vgt3_active_q`: bit 31, access unknown.
+  @inlinable public static var vgt3_active_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG1 grbm_fifo_empty@0:1 grbm_fifo_full@1:1 grbm_fifo_we@2:1 grbm_fifo_re@3:1 draw_initiator_valid_q@4:1 event_initiator_valid_q@5:1 event_addr_valid_q@6:1 dma_request_valid_q@7:1 SPARE0@8:1 min_indx_valid_q@9:1 max_indx_valid_q@10:1 indx_offset_valid_q@11:1 grbm_fifo_rdata_reg_id@12:5 grbm_fifo_rdata_state@17:3 free_cnt_q@20:6 rbiu_di_fifo_we@26:1 rbiu_dr_fifo_we@27:1 rbiu_di_fifo_empty@28:1 rbiu_di_fifo_full@29:1 rbiu_dr_fifo_empty@30:1 rbiu_dr_fifo_full@31:1")
+  }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_empty`: bit 0, access unknown.
+  @inlinable public static var grbm_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_full`: bit 1, access unknown.
+  @inlinable public static var grbm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_we`: bit 2, access unknown.
+  @inlinable public static var grbm_fifo_we: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_re`: bit 3, access unknown.
+  @inlinable public static var grbm_fifo_re: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG1.draw_initiator_valid_q`: bit 4, access unknown.
+  @inlinable public static var draw_initiator_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.event_initiator_valid_q`: bit 5, access unknown.
+  @inlinable public static var event_initiator_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.event_addr_valid_q`: bit 6, access unknown.
+  @inlinable public static var event_addr_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.dma_request_valid_q`: bit 7, access unknown.
+  @inlinable public static var dma_request_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.SPARE0`: bit 8, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `WD_DEBUG_REG1.min_indx_valid_q`: bit 9, access unknown.
+  @inlinable public static var min_indx_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.max_indx_valid_q`: bit 10, access unknown.
+  @inlinable public static var max_indx_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.indx_offset_valid_q`: bit 11, access unknown.
+  @inlinable public static var indx_offset_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
+  @inlinable public static var grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 5)
+  }
+
+  /// `WD_DEBUG_REG1.grbm_fifo_rdata_state`: bits 19:17, access unknown.
+  @inlinable public static var grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 3)
+  }
+
+  /// `WD_DEBUG_REG1.free_cnt_q`: bits 25:20, access unknown.
+  @inlinable public static var free_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_we`: bit 26, access unknown.
+  @inlinable public static var rbiu_di_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_we`: bit 27, access unknown.
+  @inlinable public static var rbiu_dr_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_empty`: bit 28, access unknown.
+  @inlinable public static var rbiu_di_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_full`: bit 29, access unknown.
+  @inlinable public static var rbiu_di_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_empty`: bit 30, access unknown.
+  @inlinable public static var rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_full`: bit 31, access unknown.
+  @inlinable public static var rbiu_dr_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG2 p1_grbm_fifo_empty@0:1 p1_grbm_fifo_full@1:1 p1_grbm_fifo_we@2:1 p1_grbm_fifo_re@3:1 p1_draw_initiator_valid_q@4:1 p1_event_initiator_valid_q@5:1 p1_event_addr_valid_q@6:1 p1_dma_request_valid_q@7:1 SPARE0@8:1 p1_min_indx_valid_q@9:1 p1_max_indx_valid_q@10:1 p1_indx_offset_valid_q@11:1 p1_grbm_fifo_rdata_reg_id@12:5 p1_grbm_fifo_rdata_state@17:3 p1_free_cnt_q@20:6 p1_rbiu_di_fifo_we@26:1 p1_rbiu_dr_fifo_we@27:1 p1_rbiu_di_fifo_empty@28:1 p1_rbiu_di_fifo_full@29:1 p1_rbiu_dr_fifo_empty@30:1 p1_rbiu_dr_fifo_full@31:1")
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_empty`: bit 0, access unknown.
+  @inlinable public static var p1_grbm_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_full`: bit 1, access unknown.
+  @inlinable public static var p1_grbm_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_we`: bit 2, access unknown.
+  @inlinable public static var p1_grbm_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_re`: bit 3, access unknown.
+  @inlinable public static var p1_grbm_fifo_re: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_draw_initiator_valid_q`: bit 4, access unknown.
+  @inlinable public static var p1_draw_initiator_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_event_initiator_valid_q`: bit 5, access unknown.
+  @inlinable public static var p1_event_initiator_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_event_addr_valid_q`: bit 6, access unknown.
+  @inlinable public static var p1_event_addr_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_dma_request_valid_q`: bit 7, access unknown.
+  @inlinable public static var p1_dma_request_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.SPARE0`: bit 8, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `WD_DEBUG_REG2.p1_min_indx_valid_q`: bit 9, access unknown.
+  @inlinable public static var p1_min_indx_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_max_indx_valid_q`: bit 10, access unknown.
+  @inlinable public static var p1_max_indx_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_indx_offset_valid_q`: bit 11, access unknown.
+  @inlinable public static var p1_indx_offset_valid_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
+  @inlinable public static var p1_grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 5)
+  }
+
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_state`: bits 19:17, access unknown.
+  @inlinable public static var p1_grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
+    .init(lsb: 17, width: 3)
+  }
+
+  /// `WD_DEBUG_REG2.p1_free_cnt_q`: bits 25:20, access unknown.
+  @inlinable public static var p1_free_cnt_q: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 6)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_we`: bit 26, access unknown.
+  @inlinable public static var p1_rbiu_di_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_we`: bit 27, access unknown.
+  @inlinable public static var p1_rbiu_dr_fifo_we: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_empty`: bit 28, access unknown.
+  @inlinable public static var p1_rbiu_di_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_full`: bit 29, access unknown.
+  @inlinable public static var p1_rbiu_di_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_empty`: bit 30, access unknown.
+  @inlinable public static var p1_rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_full`: bit 31, access unknown.
+  @inlinable public static var p1_rbiu_dr_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG3 rbiu_spl_dr_valid@0:1 SPARE0@1:1 pipe0_dr@2:1 pipe0_rtr@3:1 pipe1_dr@4:1 pipe1_rtr@5:1 wd_subdma_fifo_empty@6:1 wd_subdma_fifo_full@7:1 dma_buf_type_p0_q@8:2 dma_zero_indices_p0_q@10:1 dma_req_path_p3_q@11:1 dma_not_eop_p1_q@12:1 out_of_range_p4@13:1 last_sub_dma_p3_q@14:1 last_rdreq_of_sub_dma_p4@15:1 WD_IA_dma_send_d@16:1 WD_IA_dma_rtr@17:1 WD_IA1_dma_send_d@18:1 WD_IA1_dma_rtr@19:1 last_inst_of_dma_p2@20:1 last_sd_of_inst_p2@21:1 last_sd_of_dma_p2@22:1 SPARE1@23:1 WD_IA_dma_busy@24:1 WD_IA1_dma_busy@25:1 send_to_ia1_p3_q@26:1 dma_wd_switch_on_eop_p3_q@27:1 pipe3_dr@28:1 pipe3_rtr@29:1 wd_dma2draw_fifo_empty@30:1 wd_dma2draw_fifo_full@31:1")
+  }
+
+  /// `WD_DEBUG_REG3.rbiu_spl_dr_valid`: bit 0, access unknown.
+  @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.SPARE0`: bit 1, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `WD_DEBUG_REG3.pipe0_dr`: bit 2, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG3.pipe0_rtr`: bit 3, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG3.pipe1_dr`: bit 4, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG3.pipe1_rtr`: bit 5, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG3.wd_subdma_fifo_empty`: bit 6, access unknown.
+  @inlinable public static var wd_subdma_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.wd_subdma_fifo_full`: bit 7, access unknown.
+  @inlinable public static var wd_subdma_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.dma_buf_type_p0_q`: bits 9:8, access unknown.
+  @inlinable public static var dma_buf_type_p0_q: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `WD_DEBUG_REG3.dma_zero_indices_p0_q`: bit 10, access unknown.
+  @inlinable public static var dma_zero_indices_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.dma_req_path_p3_q`: bit 11, access unknown.
+  @inlinable public static var dma_req_path_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.dma_not_eop_p1_q`: bit 12, access unknown.
+  @inlinable public static var dma_not_eop_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.out_of_range_p4`: bit 13, access unknown.
+  @inlinable public static var out_of_range_p4: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.last_sub_dma_p3_q`: bit 14, access unknown.
+  @inlinable public static var last_sub_dma_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
+  @inlinable public static var last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.WD_IA_dma_send_d`: bit 16, access unknown.
+  @inlinable public static var WD_IA_dma_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.WD_IA_dma_rtr`: bit 17, access unknown.
+  @inlinable public static var WD_IA_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `WD_DEBUG_REG3.WD_IA1_dma_send_d`: bit 18, access unknown.
+  @inlinable public static var WD_IA1_dma_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.WD_IA1_dma_rtr`: bit 19, access unknown.
+  @inlinable public static var WD_IA1_dma_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.last_inst_of_dma_p2`: bit 20, access unknown.
+  @inlinable public static var last_inst_of_dma_p2: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.last_sd_of_inst_p2`: bit 21, access unknown.
+  @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.last_sd_of_dma_p2`: bit 22, access unknown.
+  @inlinable public static var last_sd_of_dma_p2: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.SPARE1`: bit 23, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `WD_DEBUG_REG3.WD_IA_dma_busy`: bit 24, access unknown.
+  @inlinable public static var WD_IA_dma_busy: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.WD_IA1_dma_busy`: bit 25, access unknown.
+  @inlinable public static var WD_IA1_dma_busy: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.send_to_ia1_p3_q`: bit 26, access unknown.
+  @inlinable public static var send_to_ia1_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
+  @inlinable public static var dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.pipe3_dr`: bit 28, access unknown.
+  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `WD_DEBUG_REG3.pipe3_rtr`: bit 29, access unknown.
+  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_empty`: bit 30, access unknown.
+  @inlinable public static var wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_full`: bit 31, access unknown.
+  @inlinable public static var wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG4 rbiu_spl_di_valid@0:1 spl_rbiu_di_read@1:1 rbiu_spl_p1_di_valid@2:1 spl_rbiu_p1_di_read@3:1 pipe0_dr@4:1 pipe0_rtr@5:1 pipe1_dr@6:1 pipe1_rtr@7:1 pipe2_dr@8:1 pipe2_rtr@9:1 pipe3_ld@10:1 pipe3_rtr@11:1 WD_IA_draw_send_d@12:1 WD_IA_draw_rtr@13:1 di_type_p0@14:2 di_state_sel_p1_q@16:3 di_wd_switch_on_eop_p1_q@19:1 rbiu_spl_pipe0_lockout@20:1 last_inst_of_di_p2@21:1 last_sd_of_inst_p2@22:1 last_sd_of_di_p2@23:1 not_eop_wait_p1_q@24:1 not_eop_wait_q@25:1 ext_event_wait_p1_q@26:1 ext_event_wait_q@27:1 WD_IA1_draw_send_d@28:1 WD_IA1_draw_rtr@29:1 send_to_ia1_q@30:1 dual_ia_mode@31:1")
+  }
+
+  /// `WD_DEBUG_REG4.rbiu_spl_di_valid`: bit 0, access unknown.
+  @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.spl_rbiu_di_read`: bit 1, access unknown.
+  @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.rbiu_spl_p1_di_valid`: bit 2, access unknown.
+  @inlinable public static var rbiu_spl_p1_di_valid: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.spl_rbiu_p1_di_read`: bit 3, access unknown.
+  @inlinable public static var spl_rbiu_p1_di_read: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.pipe0_dr`: bit 4, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe0_rtr`: bit 5, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe1_dr`: bit 6, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe1_rtr`: bit 7, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe2_dr`: bit 8, access unknown.
+  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe2_rtr`: bit 9, access unknown.
+  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe3_ld`: bit 10, access unknown.
+  @inlinable public static var pipe3_ld: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `WD_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
+  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `WD_DEBUG_REG4.WD_IA_draw_send_d`: bit 12, access unknown.
+  @inlinable public static var WD_IA_draw_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.WD_IA_draw_rtr`: bit 13, access unknown.
+  @inlinable public static var WD_IA_draw_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.di_type_p0`: bits 15:14, access unknown.
+  @inlinable public static var di_type_p0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+
+  /// `WD_DEBUG_REG4.di_state_sel_p1_q`: bits 18:16, access unknown.
+  @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 3)
+  }
+
+  /// `WD_DEBUG_REG4.di_wd_switch_on_eop_p1_q`: bit 19, access unknown.
+  @inlinable public static var di_wd_switch_on_eop_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.rbiu_spl_pipe0_lockout`: bit 20, access unknown.
+  @inlinable public static var rbiu_spl_pipe0_lockout: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.last_inst_of_di_p2`: bit 21, access unknown.
+  @inlinable public static var last_inst_of_di_p2: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.last_sd_of_inst_p2`: bit 22, access unknown.
+  @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.last_sd_of_di_p2`: bit 23, access unknown.
+  @inlinable public static var last_sd_of_di_p2: RegisterField<Self, Bool> {
+    .init(lsb: 23, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.not_eop_wait_p1_q`: bit 24, access unknown.
+  @inlinable public static var not_eop_wait_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.not_eop_wait_q`: bit 25, access unknown.
+  @inlinable public static var not_eop_wait_q: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.ext_event_wait_p1_q`: bit 26, access unknown.
+  @inlinable public static var ext_event_wait_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.ext_event_wait_q`: bit 27, access unknown.
+  @inlinable public static var ext_event_wait_q: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.WD_IA1_draw_send_d`: bit 28, access unknown.
+  @inlinable public static var WD_IA1_draw_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.WD_IA1_draw_rtr`: bit 29, access unknown.
+  @inlinable public static var WD_IA1_draw_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG4.send_to_ia1_q`: bit 30, access unknown.
+  @inlinable public static var send_to_ia1_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `WD_DEBUG_REG4.dual_ia_mode`: bit 31, access unknown.
+  @inlinable public static var dual_ia_mode: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG5 p1_rbiu_spl_dr_valid@0:1 SPARE0@1:1 p1_pipe0_dr@2:1 p1_pipe0_rtr@3:1 p1_pipe1_dr@4:1 p1_pipe1_rtr@5:1 p1_wd_subdma_fifo_empty@6:1 p1_wd_subdma_fifo_full@7:1 p1_dma_buf_type_p0_q@8:2 p1_dma_zero_indices_p0_q@10:1 p1_dma_req_path_p3_q@11:1 p1_dma_not_eop_p1_q@12:1 p1_out_of_range_p4@13:1 p1_last_sub_dma_p3_q@14:1 p1_last_rdreq_of_sub_dma_p4@15:1 p1_WD_IA_dma_send_d@16:1 p1_WD_IA_dma_rtr@17:1 p1_WD_IA1_dma_send_d@18:1 p1_WD_IA1_dma_rtr@19:1 p1_last_inst_of_dma_p2@20:1 p1_last_sd_of_inst_p2@21:1 p1_last_sd_of_dma_p2@22:1 SPARE1@23:1 p1_WD_IA_dma_busy@24:1 p1_WD_IA1_dma_busy@25:1 p1_send_to_ia1_p3_q@26:1 p1_dma_wd_switch_on_eop_p3_q@27:1 p1_pipe3_dr@28:1 p1_pipe3_rtr@29:1 p1_wd_dma2draw_fifo_empty@30:1 p1_wd_dma2draw_fifo_full@31:1")
+  }
+
+  /// `WD_DEBUG_REG5.p1_rbiu_spl_dr_valid`: bit 0, access unknown.
+  @inlinable public static var p1_rbiu_spl_dr_valid: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.SPARE0`: bit 1, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_pipe0_dr`: bit 2, access unknown.
+  @inlinable public static var p1_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_pipe0_rtr`: bit 3, access unknown.
+  @inlinable public static var p1_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_pipe1_dr`: bit 4, access unknown.
+  @inlinable public static var p1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_pipe1_rtr`: bit 5, access unknown.
+  @inlinable public static var p1_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_empty`: bit 6, access unknown.
+  @inlinable public static var p1_wd_subdma_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_full`: bit 7, access unknown.
+  @inlinable public static var p1_wd_subdma_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_dma_buf_type_p0_q`: bits 9:8, access unknown.
+  @inlinable public static var p1_dma_buf_type_p0_q: RegisterField<Self, UInt8> {
+    .init(lsb: 8, width: 2)
+  }
+
+  /// `WD_DEBUG_REG5.p1_dma_zero_indices_p0_q`: bit 10, access unknown.
+  @inlinable public static var p1_dma_zero_indices_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_dma_req_path_p3_q`: bit 11, access unknown.
+  @inlinable public static var p1_dma_req_path_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_dma_not_eop_p1_q`: bit 12, access unknown.
+  @inlinable public static var p1_dma_not_eop_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_out_of_range_p4`: bit 13, access unknown.
+  @inlinable public static var p1_out_of_range_p4: RegisterField<Self, Bool> {
+    .init(lsb: 13, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_last_sub_dma_p3_q`: bit 14, access unknown.
+  @inlinable public static var p1_last_sub_dma_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 14, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
+  @inlinable public static var p1_last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
+    .init(lsb: 15, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_send_d`: bit 16, access unknown.
+  @inlinable public static var p1_WD_IA_dma_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 16, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_rtr`: bit 17, access unknown.
+  @inlinable public static var p1_WD_IA_dma_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 17, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_send_d`: bit 18, access unknown.
+  @inlinable public static var p1_WD_IA1_dma_send_d: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_rtr`: bit 19, access unknown.
+  @inlinable public static var p1_WD_IA1_dma_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_last_inst_of_dma_p2`: bit 20, access unknown.
+  @inlinable public static var p1_last_inst_of_dma_p2: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_last_sd_of_inst_p2`: bit 21, access unknown.
+  @inlinable public static var p1_last_sd_of_inst_p2: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_last_sd_of_dma_p2`: bit 22, access unknown.
+  @inlinable public static var p1_last_sd_of_dma_p2: RegisterField<Self, Bool> {
+    .init(lsb: 22, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.SPARE1`: bit 23, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_busy`: bit 24, access unknown.
+  @inlinable public static var p1_WD_IA_dma_busy: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_busy`: bit 25, access unknown.
+  @inlinable public static var p1_WD_IA1_dma_busy: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_send_to_ia1_p3_q`: bit 26, access unknown.
+  @inlinable public static var p1_send_to_ia1_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
+  @inlinable public static var p1_dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_pipe3_dr`: bit 28, access unknown.
+  @inlinable public static var p1_pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_pipe3_rtr`: bit 29, access unknown.
+  @inlinable public static var p1_pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_empty`: bit 30, access unknown.
+  @inlinable public static var p1_wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_full`: bit 31, access unknown.
+  @inlinable public static var p1_wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG6 WD_IA_draw_eop@0:32")
+  }
+
+  /// `WD_DEBUG_REG6.WD_IA_draw_eop`: bits 31:0, access unknown.
+  @inlinable public static var WD_IA_draw_eop: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 32)
+  }
+}
+
+/// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG7 SE0VGT_WD_thdgrp_send_in@0:1 wd_arb_se0_input_fifo_re@1:1 wd_arb_se0_input_fifo_empty@2:1 wd_arb_se0_input_fifo_full@3:1 SPARE0@4:4 SPARE1@8:4 SPARE2@12:4 SPARE3@16:4 se0_thdgrp_is_event@20:1 se0_thdgrp_eop@21:1 SPARE4@22:6 tfreq_arb_tgroup_rtr@28:1 arb_tfreq_tgroup_rts@29:1 arb_tfreq_tgroup_event@30:1 te11_arb_busy@31:1")
+  }
+
+  /// `WD_DEBUG_REG7.SE0VGT_WD_thdgrp_send_in`: bit 0, access unknown.
+  @inlinable public static var SE0VGT_WD_thdgrp_send_in: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_re`: bit 1, access unknown.
+  @inlinable public static var wd_arb_se0_input_fifo_re: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_empty`: bit 2, access unknown.
+  @inlinable public static var wd_arb_se0_input_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 2, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_full`: bit 3, access unknown.
+  @inlinable public static var wd_arb_se0_input_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.SPARE0`: bits 7:4, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `WD_DEBUG_REG7.SPARE1`: bits 11:8, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `WD_DEBUG_REG7.SPARE2`: bits 15:12, access unknown.
+  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+
+  /// `WD_DEBUG_REG7.SPARE3`: bits 19:16, access unknown.
+  @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `WD_DEBUG_REG7.se0_thdgrp_is_event`: bit 20, access unknown.
+  @inlinable public static var se0_thdgrp_is_event: RegisterField<Self, Bool> {
+    .init(lsb: 20, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.se0_thdgrp_eop`: bit 21, access unknown.
+  @inlinable public static var se0_thdgrp_eop: RegisterField<Self, Bool> {
+    .init(lsb: 21, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.SPARE4`: bits 27:22, access unknown.
+  @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
+
+  /// `WD_DEBUG_REG7.tfreq_arb_tgroup_rtr`: bit 28, access unknown.
+  @inlinable public static var tfreq_arb_tgroup_rtr: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_rts`: bit 29, access unknown.
+  @inlinable public static var arb_tfreq_tgroup_rts: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_event`: bit 30, access unknown.
+  @inlinable public static var arb_tfreq_tgroup_event: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG7.te11_arb_busy`: bit 31, access unknown.
+  @inlinable public static var te11_arb_busy: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG8 pipe0_dr@0:1 pipe1_dr@1:1 pipe0_rtr@2:1 pipe1_rtr@3:1 tfreq_tg_fifo_empty@4:1 tfreq_tg_fifo_full@5:1 tf_data_fifo_busy_q@6:1 tf_data_fifo_rtr_q@7:1 tf_skid_fifo_empty@8:1 tf_skid_fifo_full@9:1 wd_tc_rdreq_rtr_q@10:1 last_req_of_tg_p2@11:1 se0spi_wd_hs_done_cnt_q@12:6 event_flag_p1_q@18:1 null_flag_p1_q@19:1 tf_data_fifo_cnt_q@20:7 second_tf_ret_data_q@27:1 first_req_of_tg_p1_q@28:1 WD_TC_rdreq_send_out@29:1 WD_TC_rdnfo_stall_out@30:1 TC_WD_rdret_valid_in@31:1")
+  }
+
+  /// `WD_DEBUG_REG8.pipe0_dr`: bit 0, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `WD_DEBUG_REG8.pipe1_dr`: bit 1, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `WD_DEBUG_REG8.pipe0_rtr`: bit 2, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG8.pipe1_rtr`: bit 3, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG8.tfreq_tg_fifo_empty`: bit 4, access unknown.
+  @inlinable public static var tfreq_tg_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 4, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tfreq_tg_fifo_full`: bit 5, access unknown.
+  @inlinable public static var tfreq_tg_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 5, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tf_data_fifo_busy_q`: bit 6, access unknown.
+  @inlinable public static var tf_data_fifo_busy_q: RegisterField<Self, Bool> {
+    .init(lsb: 6, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tf_data_fifo_rtr_q`: bit 7, access unknown.
+  @inlinable public static var tf_data_fifo_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 7, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tf_skid_fifo_empty`: bit 8, access unknown.
+  @inlinable public static var tf_skid_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tf_skid_fifo_full`: bit 9, access unknown.
+  @inlinable public static var tf_skid_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.wd_tc_rdreq_rtr_q`: bit 10, access unknown.
+  @inlinable public static var wd_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.last_req_of_tg_p2`: bit 11, access unknown.
+  @inlinable public static var last_req_of_tg_p2: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.se0spi_wd_hs_done_cnt_q`: bits 17:12, access unknown.
+  @inlinable public static var se0spi_wd_hs_done_cnt_q: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 6)
+  }
+
+  /// `WD_DEBUG_REG8.event_flag_p1_q`: bit 18, access unknown.
+  @inlinable public static var event_flag_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 18, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.null_flag_p1_q`: bit 19, access unknown.
+  @inlinable public static var null_flag_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.tf_data_fifo_cnt_q`: bits 26:20, access unknown.
+  @inlinable public static var tf_data_fifo_cnt_q: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 7)
+  }
+
+  /// `WD_DEBUG_REG8.second_tf_ret_data_q`: bit 27, access unknown.
+  @inlinable public static var second_tf_ret_data_q: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.first_req_of_tg_p1_q`: bit 28, access unknown.
+  @inlinable public static var first_req_of_tg_p1_q: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.WD_TC_rdreq_send_out`: bit 29, access unknown.
+  @inlinable public static var WD_TC_rdreq_send_out: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.WD_TC_rdnfo_stall_out`: bit 30, access unknown.
+  @inlinable public static var WD_TC_rdnfo_stall_out: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG8.TC_WD_rdret_valid_in`: bit 31, access unknown.
+  @inlinable public static var TC_WD_rdret_valid_in: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG9 pipe0_dr@0:1 pipec_tf_dr@1:1 pipe2_dr@2:1 event_or_null_flags_p0_q@3:1 pipe0_rtr@4:1 pipe1_rtr@5:1 pipec_tf_rtr@6:1 pipe2_rtr@7:1 ttp_patch_fifo_full@8:1 ttp_patch_fifo_empty@9:1 ttp_tf_fifo_empty@10:1 SPARE0@11:5 tf_fetch_state_q@16:3 last_patch_of_tg@19:1 tf_pointer_p0_q@20:4 dynamic_hs_p0_q@24:1 first_fetch_of_tg_p0_q@25:1 mem_is_even@26:1 SPARE1@27:1 SPARE2@28:2 pipe4_dr@30:1 pipe4_rtr@31:1")
+  }
+
+  /// `WD_DEBUG_REG9.pipe0_dr`: bit 0, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipec_tf_dr`: bit 1, access unknown.
+  @inlinable public static var pipec_tf_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipe2_dr`: bit 2, access unknown.
+  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG9.event_or_null_flags_p0_q`: bit 3, access unknown.
+  @inlinable public static var event_or_null_flags_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 3, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.pipe0_rtr`: bit 4, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipe1_rtr`: bit 5, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipec_tf_rtr`: bit 6, access unknown.
+  @inlinable public static var pipec_tf_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipe2_rtr`: bit 7, access unknown.
+  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `WD_DEBUG_REG9.ttp_patch_fifo_full`: bit 8, access unknown.
+  @inlinable public static var ttp_patch_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.ttp_patch_fifo_empty`: bit 9, access unknown.
+  @inlinable public static var ttp_patch_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.ttp_tf_fifo_empty`: bit 10, access unknown.
+  @inlinable public static var ttp_tf_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.SPARE0`: bits 15:11, access unknown.
+  @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
+
+  /// `WD_DEBUG_REG9.tf_fetch_state_q`: bits 18:16, access unknown.
+  @inlinable public static var tf_fetch_state_q: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 3)
+  }
+
+  /// `WD_DEBUG_REG9.last_patch_of_tg`: bit 19, access unknown.
+  @inlinable public static var last_patch_of_tg: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.tf_pointer_p0_q`: bits 23:20, access unknown.
+  @inlinable public static var tf_pointer_p0_q: RegisterField<Self, UInt8> {
+    .init(lsb: 20, width: 4)
+  }
+
+  /// `WD_DEBUG_REG9.dynamic_hs_p0_q`: bit 24, access unknown.
+  @inlinable public static var dynamic_hs_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.first_fetch_of_tg_p0_q`: bit 25, access unknown.
+  @inlinable public static var first_fetch_of_tg_p0_q: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG9.mem_is_even`: bit 26, access unknown.
+  @inlinable public static var mem_is_even: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `WD_DEBUG_REG9.SPARE1`: bit 27, access unknown.
+  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `WD_DEBUG_REG9.SPARE2`: bits 29:28, access unknown.
+  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+
+  /// `WD_DEBUG_REG9.pipe4_dr`: bit 30, access unknown.
+  @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+
+  /// `WD_DEBUG_REG9.pipe4_rtr`: bit 31, access unknown.
+  @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
+/// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum WD_DEBUG_REG10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG10 ttp_pd_patch_rts@0:1 ttp_pd_is_event@1:1 ttp_pd_eopg@2:1 ttp_pd_eop@3:1 pipe0_dr@4:1 pipe1_dr@5:1 pipe0_rtr@6:1 pipe1_rtr@7:1 donut_en_p1_q@8:1 donut_se_switch_p2@9:1 patch_se_switch_p2@10:1 last_donut_switch_p2@11:1 last_donut_of_patch_p2@12:1 is_event_p1_q@13:1 eopg_p1_q@14:1 eop_p1_q@15:1 patch_accum_q@16:8 wd_te11_out_se0_fifo_full@24:1 wd_te11_out_se0_fifo_empty@25:1 wd_te11_out_se1_fifo_full@26:1 wd_te11_out_se1_fifo_empty@27:1 wd_te11_out_se2_fifo_full@28:1 wd_te11_out_se2_fifo_empty@29:1 wd_te11_out_se3_fifo_full@30:1 wd_te11_out_se3_fifo_empty@31:1")
+  }
+
+  /// `WD_DEBUG_REG10.ttp_pd_patch_rts`: bit 0, access unknown.
+  @inlinable public static var ttp_pd_patch_rts: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.ttp_pd_is_event`: bit 1, access unknown.
+  @inlinable public static var ttp_pd_is_event: RegisterField<Self, Bool> {
+    .init(lsb: 1, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.ttp_pd_eopg`: bit 2, access unknown.
+  @inlinable public static var ttp_pd_eopg: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `WD_DEBUG_REG10.ttp_pd_eop`: bit 3, access unknown.
+  @inlinable public static var ttp_pd_eop: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `WD_DEBUG_REG10.pipe0_dr`: bit 4, access unknown.
+  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `WD_DEBUG_REG10.pipe1_dr`: bit 5, access unknown.
+  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `WD_DEBUG_REG10.pipe0_rtr`: bit 6, access unknown.
+  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `WD_DEBUG_REG10.pipe1_rtr`: bit 7, access unknown.
+  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `WD_DEBUG_REG10.donut_en_p1_q`: bit 8, access unknown.
+  @inlinable public static var donut_en_p1_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `WD_DEBUG_REG10.donut_se_switch_p2`: bit 9, access unknown.
+  @inlinable public static var donut_se_switch_p2: RegisterField<Self, Bool> {
+    .init(lsb: 9, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.patch_se_switch_p2`: bit 10, access unknown.
+  @inlinable public static var patch_se_switch_p2: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.last_donut_switch_p2`: bit 11, access unknown.
+  @inlinable public static var last_donut_switch_p2: RegisterField<Self, Bool> {
+    .init(lsb: 11, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.last_donut_of_patch_p2`: bit 12, access unknown.
+  @inlinable public static var last_donut_of_patch_p2: RegisterField<Self, Bool> {
+    .init(lsb: 12, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.is_event_p1_q`: bit 13, access unknown.
+  @inlinable public static var is_event_p1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `WD_DEBUG_REG10.eopg_p1_q`: bit 14, access unknown.
+  @inlinable public static var eopg_p1_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `WD_DEBUG_REG10.eop_p1_q`: bit 15, access unknown.
+  @inlinable public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `WD_DEBUG_REG10.patch_accum_q`: bits 23:16, access unknown.
+  @inlinable public static var patch_accum_q: RegisterField<Self, UInt8> {
+    .init(lsb: 16, width: 8)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_full`: bit 24, access unknown.
+  @inlinable public static var wd_te11_out_se0_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 24, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_empty`: bit 25, access unknown.
+  @inlinable public static var wd_te11_out_se0_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 25, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_full`: bit 26, access unknown.
+  @inlinable public static var wd_te11_out_se1_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 26, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_empty`: bit 27, access unknown.
+  @inlinable public static var wd_te11_out_se1_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 27, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_full`: bit 28, access unknown.
+  @inlinable public static var wd_te11_out_se2_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 28, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_empty`: bit 29, access unknown.
+  @inlinable public static var wd_te11_out_se2_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 29, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_full`: bit 30, access unknown.
+  @inlinable public static var wd_te11_out_se3_fifo_full: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+
+  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_empty`: bit 31, access unknown.
+  @inlinable public static var wd_te11_out_se3_fifo_empty: RegisterField<Self, Bool> {
+    .init(lsb: 31, width: 1)
+  }
+}
+
+/// `SQ_WAVE_MODE`: gfx_8_0 register, index 0x11 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_MODE: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_MODE FP_ROUND@0:4 FP_DENORM@4:4 DX10_CLAMP@8:1 IEEE@9:1 LOD_CLAMPED@10:1 DEBUG_EN@11:1 EXCP_EN@12:9 GPR_IDX_EN@27:1 VSKIP@28:1 CSP@29:3")
+  }
+
+  /// `SQ_WAVE_MODE.FP_ROUND`: bits 3:0, access unknown.
+  @inlinable public static var FP_ROUND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `SQ_WAVE_MODE.FP_DENORM`: bits 7:4, access unknown.
+  @inlinable public static var FP_DENORM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `SQ_WAVE_MODE.DX10_CLAMP`: bit 8, access unknown.
+  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `SQ_WAVE_MODE.IEEE`: bit 9, access unknown.
+  @inlinable public static var IEEE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `SQ_WAVE_MODE.LOD_CLAMPED`: bit 10, access unknown.
+  @inlinable public static var LOD_CLAMPED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SQ_WAVE_MODE.DEBUG_EN`: bit 11, access unknown.
+  @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `SQ_WAVE_MODE.EXCP_EN`: bits 20:12, access unknown.
+  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
+
+  /// `SQ_WAVE_MODE.GPR_IDX_EN`: bit 27, access unknown.
+  @inlinable public static var GPR_IDX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+
+  /// `SQ_WAVE_MODE.VSKIP`: bit 28, access unknown.
+  @inlinable public static var VSKIP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `SQ_WAVE_MODE.CSP`: bits 31:29, access unknown.
+  @inlinable public static var CSP: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `SQ_WAVE_STATUS`: gfx_8_0 register, index 0x12 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_STATUS: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_STATUS SCC@0:1 SPI_PRIO@1:2 USER_PRIO@3:2 PRIV@5:1 TRAP_EN@6:1 TTRACE_EN@7:1 EXPORT_RDY@8:1 EXECZ@9:1 VCCZ@10:1 IN_TG@11:1 IN_BARRIER@12:1 HALT@13:1 TRAP@14:1 TTRACE_CU_EN@15:1 VALID@16:1 ECC_ERR@17:1 SKIP_EXPORT@18:1 PERF_EN@19:1 COND_DBG_USER@20:1 COND_DBG_SYS@21:1 ALLOW_REPLAY@22:1 INST_ATC@23:1 MUST_EXPORT@27:1")
+  }
+
+  /// `SQ_WAVE_STATUS.SCC`: bit 0, access unknown.
+  @inlinable public static var SCC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SQ_WAVE_STATUS.SPI_PRIO`: bits 2:1, access unknown.
+  @inlinable public static var SPI_PRIO: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+
+  /// `SQ_WAVE_STATUS.USER_PRIO`: bits 4:3, access unknown.
+  @inlinable public static var USER_PRIO: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+
+  /// `SQ_WAVE_STATUS.PRIV`: bit 5, access unknown.
+  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+
+  /// `SQ_WAVE_STATUS.TRAP_EN`: bit 6, access unknown.
+  @inlinable public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+
+  /// `SQ_WAVE_STATUS.TTRACE_EN`: bit 7, access unknown.
+  @inlinable public static var TTRACE_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `SQ_WAVE_STATUS.EXPORT_RDY`: bit 8, access unknown.
+  @inlinable public static var EXPORT_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `SQ_WAVE_STATUS.EXECZ`: bit 9, access unknown.
+  @inlinable public static var EXECZ: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `SQ_WAVE_STATUS.VCCZ`: bit 10, access unknown.
+  @inlinable public static var VCCZ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SQ_WAVE_STATUS.IN_TG`: bit 11, access unknown.
+  @inlinable public static var IN_TG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+
+  /// `SQ_WAVE_STATUS.IN_BARRIER`: bit 12, access unknown.
+  @inlinable public static var IN_BARRIER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `SQ_WAVE_STATUS.HALT`: bit 13, access unknown.
+  @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+
+  /// `SQ_WAVE_STATUS.TRAP`: bit 14, access unknown.
+  @inlinable public static var TRAP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+
+  /// `SQ_WAVE_STATUS.TTRACE_CU_EN`: bit 15, access unknown.
+  @inlinable public static var TTRACE_CU_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `SQ_WAVE_STATUS.VALID`: bit 16, access unknown.
+  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `SQ_WAVE_STATUS.ECC_ERR`: bit 17, access unknown.
+  @inlinable public static var ECC_ERR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+
+  /// `SQ_WAVE_STATUS.SKIP_EXPORT`: bit 18, access unknown.
+  @inlinable public static var SKIP_EXPORT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+
+  /// `SQ_WAVE_STATUS.PERF_EN`: bit 19, access unknown.
+  @inlinable public static var PERF_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+
+  /// `SQ_WAVE_STATUS.COND_DBG_USER`: bit 20, access unknown.
+  @inlinable public static var COND_DBG_USER: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+
+  /// `SQ_WAVE_STATUS.COND_DBG_SYS`: bit 21, access unknown.
+  @inlinable public static var COND_DBG_SYS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+
+  /// `SQ_WAVE_STATUS.ALLOW_REPLAY`: bit 22, access unknown.
+  @inlinable public static var ALLOW_REPLAY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+
+  /// `SQ_WAVE_STATUS.INST_ATC`: bit 23, access unknown.
+  @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+
+  /// `SQ_WAVE_STATUS.MUST_EXPORT`: bit 27, access unknown.
+  @inlinable public static var MUST_EXPORT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+}
+
+/// `SQ_WAVE_TRAPSTS`: gfx_8_0 register, index 0x13 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TRAPSTS: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TRAPSTS EXCP@0:9 SAVECTX@10:1 EXCP_CYCLE@16:6 DP_RATE@29:3")
+  }
+
+  /// `SQ_WAVE_TRAPSTS.EXCP`: bits 8:0, access unknown.
+  @inlinable public static var EXCP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+
+  /// `SQ_WAVE_TRAPSTS.SAVECTX`: bit 10, access unknown.
+  @inlinable public static var SAVECTX: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+
+  /// `SQ_WAVE_TRAPSTS.EXCP_CYCLE`: bits 21:16, access unknown.
+  @inlinable public static var EXCP_CYCLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+
+  /// `SQ_WAVE_TRAPSTS.DP_RATE`: bits 31:29, access unknown.
+  @inlinable public static var DP_RATE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+}
+
+/// `SQ_WAVE_HW_ID`: gfx_8_0 register, index 0x14 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_HW_ID: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_HW_ID WAVE_ID@0:4 SIMD_ID@4:2 PIPE_ID@6:2 CU_ID@8:4 SH_ID@12:1 SE_ID@13:2 TG_ID@16:4 VM_ID@20:4 QUEUE_ID@24:3 STATE_ID@27:3 ME_ID@30:2")
+  }
+
+  /// `SQ_WAVE_HW_ID.WAVE_ID`: bits 3:0, access unknown.
+  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `SQ_WAVE_HW_ID.SIMD_ID`: bits 5:4, access unknown.
+  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+
+  /// `SQ_WAVE_HW_ID.PIPE_ID`: bits 7:6, access unknown.
+  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+
+  /// `SQ_WAVE_HW_ID.CU_ID`: bits 11:8, access unknown.
+  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `SQ_WAVE_HW_ID.SH_ID`: bit 12, access unknown.
+  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+
+  /// `SQ_WAVE_HW_ID.SE_ID`: bits 14:13, access unknown.
+  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+
+  /// `SQ_WAVE_HW_ID.TG_ID`: bits 19:16, access unknown.
+  @inlinable public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `SQ_WAVE_HW_ID.VM_ID`: bits 23:20, access unknown.
+  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `SQ_WAVE_HW_ID.QUEUE_ID`: bits 26:24, access unknown.
+  @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+
+  /// `SQ_WAVE_HW_ID.STATE_ID`: bits 29:27, access unknown.
+  @inlinable public static var STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
+
+  /// `SQ_WAVE_HW_ID.ME_ID`: bits 31:30, access unknown.
+  @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `SQ_WAVE_GPR_ALLOC`: gfx_8_0 register, index 0x15 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_GPR_ALLOC VGPR_BASE@0:6 VGPR_SIZE@8:6 SGPR_BASE@16:6 SGPR_SIZE@24:4")
+  }
+
+  /// `SQ_WAVE_GPR_ALLOC.VGPR_BASE`: bits 5:0, access unknown.
+  @inlinable public static var VGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+
+  /// `SQ_WAVE_GPR_ALLOC.VGPR_SIZE`: bits 13:8, access unknown.
+  @inlinable public static var VGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+
+  /// `SQ_WAVE_GPR_ALLOC.SGPR_BASE`: bits 21:16, access unknown.
+  @inlinable public static var SGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+
+  /// `SQ_WAVE_GPR_ALLOC.SGPR_SIZE`: bits 27:24, access unknown.
+  @inlinable public static var SGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+}
+
+/// `SQ_WAVE_LDS_ALLOC`: gfx_8_0 register, index 0x16 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_LDS_ALLOC LDS_BASE@0:8 LDS_SIZE@12:9")
+  }
+
+  /// `SQ_WAVE_LDS_ALLOC.LDS_BASE`: bits 7:0, access unknown.
+  @inlinable public static var LDS_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `SQ_WAVE_LDS_ALLOC.LDS_SIZE`: bits 20:12, access unknown.
+  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
+}
+
+/// `SQ_WAVE_IB_STS`: gfx_8_0 register, index 0x17 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_IB_STS: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_STS VM_CNT@0:4 EXP_CNT@4:3 LGKM_CNT@8:4 VALU_CNT@12:3 FIRST_REPLAY@15:1 RCNT@16:4")
+  }
+
+  /// `SQ_WAVE_IB_STS.VM_CNT`: bits 3:0, access unknown.
+  @inlinable public static var VM_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+
+  /// `SQ_WAVE_IB_STS.EXP_CNT`: bits 6:4, access unknown.
+  @inlinable public static var EXP_CNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+
+  /// `SQ_WAVE_IB_STS.LGKM_CNT`: bits 11:8, access unknown.
+  @inlinable public static var LGKM_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+
+  /// `SQ_WAVE_IB_STS.VALU_CNT`: bits 14:12, access unknown.
+  @inlinable public static var VALU_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+
+  /// `SQ_WAVE_IB_STS.FIRST_REPLAY`: bit 15, access unknown.
+  @inlinable public static var FIRST_REPLAY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+
+  /// `SQ_WAVE_IB_STS.RCNT`: bits 19:16, access unknown.
+  @inlinable public static var RCNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+}
+
+/// `SQ_WAVE_PC_LO`: gfx_8_0 register, index 0x18 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_PC_LO: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_PC_LO PC_LO@0:32")
+  }
+
+  /// `SQ_WAVE_PC_LO.PC_LO`: bits 31:0, access unknown.
+  @inlinable public static var PC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_PC_HI`: gfx_8_0 register, index 0x19 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_PC_HI: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_PC_HI PC_HI@0:8")
+  }
+
+  /// `SQ_WAVE_PC_HI.PC_HI`: bits 7:0, access unknown.
+  @inlinable public static var PC_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `SQ_WAVE_INST_DW0`: gfx_8_0 register, index 0x1A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_INST_DW0: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_INST_DW0 INST_DW0@0:32")
+  }
+
+  /// `SQ_WAVE_INST_DW0.INST_DW0`: bits 31:0, access unknown.
+  @inlinable public static var INST_DW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_INST_DW1`: gfx_8_0 register, index 0x1B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_INST_DW1: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_INST_DW1 INST_DW1@0:32")
+  }
+
+  /// `SQ_WAVE_INST_DW1.INST_DW1`: bits 31:0, access unknown.
+  @inlinable public static var INST_DW1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_IB_DBG0`: gfx_8_0 register, index 0x1C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_IB_DBG0: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_DBG0 IBUF_ST@0:3 PC_INVALID@3:1 NEED_NEXT_DW@4:1 NO_PREFETCH_CNT@5:3 IBUF_RPTR@8:2 IBUF_WPTR@10:2 INST_STR_ST@16:4 MISC_CNT@20:4 ECC_ST@24:2 IS_HYB@26:1 HYB_CNT@27:2 KILL@29:1 NEED_KILL_IFETCH@30:1")
+  }
+
+  /// `SQ_WAVE_IB_DBG0.IBUF_ST`: bits 2:0, access unknown.
+  @inlinable public static var IBUF_ST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+
+  /// `SQ_WAVE_IB_DBG0.PC_INVALID`: bit 3, access unknown.
+  @inlinable public static var PC_INVALID: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG0.NEED_NEXT_DW`: bit 4, access unknown.
+  @inlinable public static var NEED_NEXT_DW: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG0.NO_PREFETCH_CNT`: bits 7:5, access unknown.
+  @inlinable public static var NO_PREFETCH_CNT: RegisterField<Self, UInt8> {
+    .init(lsb: 5, width: 3)
+  }
+
+  /// `SQ_WAVE_IB_DBG0.IBUF_RPTR`: bits 9:8, access unknown.
+  @inlinable public static var IBUF_RPTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+
+  /// `SQ_WAVE_IB_DBG0.IBUF_WPTR`: bits 11:10, access unknown.
+  @inlinable public static var IBUF_WPTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+
+  /// `SQ_WAVE_IB_DBG0.INST_STR_ST`: bits 19:16, access unknown.
+  @inlinable public static var INST_STR_ST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+
+  /// `SQ_WAVE_IB_DBG0.MISC_CNT`: bits 23:20, access unknown.
+  @inlinable public static var MISC_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+
+  /// `SQ_WAVE_IB_DBG0.ECC_ST`: bits 25:24, access unknown.
+  @inlinable public static var ECC_ST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+
+  /// `SQ_WAVE_IB_DBG0.IS_HYB`: bit 26, access unknown.
+  @inlinable public static var IS_HYB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG0.HYB_CNT`: bits 28:27, access unknown.
+  @inlinable public static var HYB_CNT: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+
+  /// `SQ_WAVE_IB_DBG0.KILL`: bit 29, access unknown.
+  @inlinable public static var KILL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG0.NEED_KILL_IFETCH`: bit 30, access unknown.
+  @inlinable public static var NEED_KILL_IFETCH: RegisterField<Self, Bool> {
+    .init(lsb: 30, width: 1)
+  }
+}
+
+/// `SQ_WAVE_IB_DBG1`: gfx_8_0 register, index 0x1D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_IB_DBG1: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_DBG1 IXNACK@0:1 XNACK@1:1 TA_NEED_RESET@2:1 XCNT@4:4 QCNT@8:4")
+  }
+
+  /// `SQ_WAVE_IB_DBG1.IXNACK`: bit 0, access unknown.
+  @inlinable public static var IXNACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG1.XNACK`: bit 1, access unknown.
+  @inlinable public static var XNACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG1.TA_NEED_RESET`: bit 2, access unknown.
+  @inlinable public static var TA_NEED_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `SQ_WAVE_IB_DBG1.XCNT`: bits 7:4, access unknown.
+  @inlinable public static var XCNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+
+  /// `SQ_WAVE_IB_DBG1.QCNT`: bits 11:8, access unknown.
+  @inlinable public static var QCNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+}
+
+/// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TBA_LO: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TBA_LO ADDR_LO@0:32")
+  }
+
+  /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TBA_HI: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TBA_HI ADDR_HI@0:8")
+  }
+
+  /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TMA_LO: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TMA_LO ADDR_LO@0:32")
+  }
+
+  /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TMA_HI: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TMA_HI ADDR_HI@0:8")
+  }
+
+  /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+}
+
+/// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP0: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x270,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP0 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP1: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x271,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP1 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP2: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x272,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP2 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP3: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x273,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP3 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP4: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x274,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP4 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP5: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x275,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP5 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP6: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x276,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP6 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP7: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x277,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP7 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP8: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x278,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP8 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP9: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x279,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP9 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP10: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP10 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_TTMP11: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP11 DATA@0:32")
+  }
+
+  /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_M0: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_M0 M0@0:32")
+  }
+
+  /// `SQ_WAVE_M0.M0`: bits 31:0, access unknown.
+  @inlinable public static var M0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_EXEC_LO`: gfx_8_0 register, index 0x27E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_EXEC_LO: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_EXEC_LO EXEC_LO@0:32")
+  }
+
+  /// `SQ_WAVE_EXEC_LO.EXEC_LO`: bits 31:0, access unknown.
+  @inlinable public static var EXEC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SQ_WAVE_EXEC_HI`: gfx_8_0 register, index 0x27F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
+public enum SQ_WAVE_EXEC_HI: IndirectRegister {
+  public typealias Index = SQ_IND_INDEX
+  public typealias Data = SQ_IND_DATA
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_EXEC_HI EXEC_HI@0:32")
+  }
+
+  /// `SQ_WAVE_EXEC_HI.EXEC_HI`: bits 31:0, access unknown.
+  @inlinable public static var EXEC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

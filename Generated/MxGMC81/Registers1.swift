@@ -2,6 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `VM_L2_CNTL`: gmc_8_1 register, MMIO dword 0x500 (byte 0x1400), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL: Register {
@@ -505,12 +506,14 @@ public enum VM_CONTEXT0_CNTL2: Register {
   }
 
   /// `VM_CONTEXT0_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
+  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool>
+  {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
+  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool>
+  {
     .init(lsb: 2, width: 1)
   }
 
@@ -540,12 +543,14 @@ public enum VM_CONTEXT1_CNTL2: Register {
   }
 
   /// `VM_CONTEXT1_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
+  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool>
+  {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
+  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool>
+  {
     .init(lsb: 2, width: 1)
   }
 
@@ -557,21 +562,6 @@ public enum VM_CONTEXT1_CNTL2: Register {
   /// `VM_CONTEXT1_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
   @inlinable public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
-  }
-}
-
-/// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50E (byte 0x1438), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x50E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VM_CONTEXT8_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
-  }
-
-  /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
   }
 }
 
@@ -677,96 +667,6 @@ public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
   /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
-  }
-}
-
-/// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), access unknown, reset unknown (`write` starts from 0).
-public enum VM_INVALIDATE_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x51E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VM_INVALIDATE_REQUEST INVALIDATE_DOMAIN_0@0:1 INVALIDATE_DOMAIN_1@1:1 INVALIDATE_DOMAIN_2@2:1 INVALIDATE_DOMAIN_3@3:1 INVALIDATE_DOMAIN_4@4:1 INVALIDATE_DOMAIN_5@5:1 INVALIDATE_DOMAIN_6@6:1 INVALIDATE_DOMAIN_7@7:1 INVALIDATE_DOMAIN_8@8:1 INVALIDATE_DOMAIN_9@9:1 INVALIDATE_DOMAIN_10@10:1 INVALIDATE_DOMAIN_11@11:1 INVALIDATE_DOMAIN_12@12:1 INVALIDATE_DOMAIN_13@13:1 INVALIDATE_DOMAIN_14@14:1 INVALIDATE_DOMAIN_15@15:1")
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_0`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_1`: bit 1, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_2`: bit 2, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_3`: bit 3, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_4`: bit 4, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_5`: bit 5, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_6`: bit 6, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_7`: bit 7, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_8`: bit 8, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_9`: bit 9, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_10`: bit 10, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_11`: bit 11, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_12`: bit 12, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_13`: bit 13, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_14`: bit 14, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_15`: bit 15, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
   }
 }
 
@@ -1286,21 +1186,6 @@ public enum VM_FAULT_CLIENT_ID: Register {
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MASK_MSB`: bit 19, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID_MASK_MSB: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
-  }
-}
-
-/// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x54F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "VM_CONTEXT0_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
-  }
-
-  /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
   }
 }
 
@@ -7922,4 +7807,93 @@ public enum MC_VM_MB_L1_TLB0_DEBUG: Register {
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
+}
+
+/// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), access unknown, reset unknown (`write` starts from 0).
+public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x892,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
+  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
+  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
+  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 3)
+  }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
+  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 3)
+  }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
+  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+
+  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
+  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+}
+
+/// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), access unknown, reset unknown (`write` starts from 0).
+public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x893,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
+  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
+    .init(lsb: 0, width: 1)
+  }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
+  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
+    .init(lsb: 8, width: 1)
+  }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
+  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 9, width: 3)
+  }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
+  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
+    .init(lsb: 12, width: 3)
+  }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
+  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+
+  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
+  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
+    .init(lsb: 19, width: 1)
+  }
+}
+
+/// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), access unknown, reset unknown (`write` starts from 0).
+public enum MC_VM_MB_L1_TLB0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x895,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB0_STATUS BUSY@0:1")
+  }
+
+  /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
+  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }

@@ -2,95 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
-
-/// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x892,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_VM_MB_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
-  }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-}
-
-/// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x893,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_VM_MB_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
-  }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-}
-
-/// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x895,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_VM_MB_L1_TLB0_STATUS BUSY@0:1")
-  }
-
-  /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-}
+import MxRuntimeRegisters
 
 /// `MC_VM_MB_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x896 (byte 0x2258), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB1_STATUS: Register {
@@ -7575,4 +7487,73 @@ public enum MC_BIST_DIR_CNTL: Register {
 
   /// `MC_BIST_DIR_CNTL.MOP3`: bit 10, access unknown.
   @inlinable public static var MOP3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+}
+
+/// `MC_BIST_SADDR`: gmc_8_1 register, MMIO dword 0xA08 (byte 0x2820), access unknown, reset unknown (`write` starts from 0).
+public enum MC_BIST_SADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_SADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
+  }
+
+  /// `MC_BIST_SADDR.COL`: bits 9:0, access unknown.
+  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `MC_BIST_SADDR.ROW`: bits 23:10, access unknown.
+  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
+
+  /// `MC_BIST_SADDR.BANK`: bits 27:24, access unknown.
+  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `MC_BIST_SADDR.RANK`: bit 28, access unknown.
+  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `MC_BIST_SADDR.COLH`: bit 29, access unknown.
+  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `MC_BIST_SADDR.ROWH`: bits 31:30, access unknown.
+  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `MC_BIST_EADDR`: gmc_8_1 register, MMIO dword 0xA09 (byte 0x2824), access unknown, reset unknown (`write` starts from 0).
+public enum MC_BIST_EADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_EADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
+  }
+
+  /// `MC_BIST_EADDR.COL`: bits 9:0, access unknown.
+  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+
+  /// `MC_BIST_EADDR.ROW`: bits 23:10, access unknown.
+  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
+
+  /// `MC_BIST_EADDR.BANK`: bits 27:24, access unknown.
+  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+
+  /// `MC_BIST_EADDR.RANK`: bit 28, access unknown.
+  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `MC_BIST_EADDR.COLH`: bit 29, access unknown.
+  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+
+  /// `MC_BIST_EADDR.ROWH`: bits 31:30, access unknown.
+  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+}
+
+/// `MC_BIST_DATA_WORD0`: gmc_8_1 register, MMIO dword 0xA0A (byte 0x2828), access unknown, reset unknown (`write` starts from 0).
+public enum MC_BIST_DATA_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD0 DATA@0:32")
+  }
+
+  /// `MC_BIST_DATA_WORD0.DATA`: bits 31:0, access unknown.
+  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -2,75 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
-
-/// `MC_BIST_SADDR`: gmc_8_1 register, MMIO dword 0xA08 (byte 0x2820), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_SADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA08,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_BIST_SADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
-  }
-
-  /// `MC_BIST_SADDR.COL`: bits 9:0, access unknown.
-  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `MC_BIST_SADDR.ROW`: bits 23:10, access unknown.
-  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
-
-  /// `MC_BIST_SADDR.BANK`: bits 27:24, access unknown.
-  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_BIST_SADDR.RANK`: bit 28, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_BIST_SADDR.COLH`: bit 29, access unknown.
-  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_BIST_SADDR.ROWH`: bits 31:30, access unknown.
-  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `MC_BIST_EADDR`: gmc_8_1 register, MMIO dword 0xA09 (byte 0x2824), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_EADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA09,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_BIST_EADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
-  }
-
-  /// `MC_BIST_EADDR.COL`: bits 9:0, access unknown.
-  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `MC_BIST_EADDR.ROW`: bits 23:10, access unknown.
-  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
-
-  /// `MC_BIST_EADDR.BANK`: bits 27:24, access unknown.
-  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_BIST_EADDR.RANK`: bit 28, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_BIST_EADDR.COLH`: bit 29, access unknown.
-  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_BIST_EADDR.ROWH`: bits 31:30, access unknown.
-  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
-}
-
-/// `MC_BIST_DATA_WORD0`: gmc_8_1 register, MMIO dword 0xA0A (byte 0x2828), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xA0A,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_BIST_DATA_WORD0 DATA@0:32")
-  }
-
-  /// `MC_BIST_DATA_WORD0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
+import MxRuntimeRegisters
 
 /// `MC_BIST_DATA_WORD1`: gmc_8_1 register, MMIO dword 0xA0B (byte 0x282C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_DATA_WORD1: Register {
@@ -8222,4 +8154,64 @@ public enum MC_XBAR_RDREQ_CREDIT: Register {
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT3`: bits 31:24, access unknown.
   @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), access unknown, reset unknown (`write` starts from 0).
+public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC84,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDREQ_PRI_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
+
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, access unknown.
+  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, access unknown.
+  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, access unknown.
+  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, access unknown.
+  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), access unknown, reset unknown (`write` starts from 0).
+public enum MC_XBAR_WRRET_CREDIT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC85,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_WRRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
+
+  /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, access unknown.
+  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, access unknown.
+  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, access unknown.
+  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, access unknown.
+  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), access unknown, reset unknown (`write` starts from 0).
+public enum MC_XBAR_WRRET_CREDIT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC86,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_WRRET_CREDIT2 OUT4@0:8 OUT5@8:8")
+  }
+
+  /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, access unknown.
+  @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, access unknown.
+  @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }

@@ -2,66 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
-
-/// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC84,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_XBAR_RDREQ_PRI_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
-  }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_WRRET_CREDIT1: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC85,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_XBAR_WRRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
-  }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_WRRET_CREDIT2: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xC86,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_XBAR_WRRET_CREDIT2 OUT4@0:8 OUT5@8:8")
-  }
-
-  /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, access unknown.
-  @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, access unknown.
-  @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-}
+import MxRuntimeRegisters
 
 /// `MC_XBAR_RDRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC87 (byte 0x321C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_CREDIT1: Register {
@@ -6523,5 +6464,44 @@ public enum MCIF_WB_BUF_4_ADDR_Y: Register {
   /// `MCIF_WB_BUF_4_ADDR_Y.MCIF_WB_BUF_4_ADDR_Y`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_Y: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
+  }
+}
+
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `MCIF_WB_BUF_4_ADDR_Y_OFFSET`, at the same offset.
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E95,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
+  }
+}
+
+/// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
+public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E95,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_ADDR_Y_OFFSET MCIF_WB_BUF_4_ADDR_Y_OFFSET@0:18")
+  }
+
+  /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, access unknown.
+  @inlinable public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
+    .init(lsb: 0, width: 18)
+  }
+}
+
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
+///
+/// Another name for `MCIF_WB_BUF_4_ADDR_C`, at the same offset.
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E96,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C")
   }
 }

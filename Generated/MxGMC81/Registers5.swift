@@ -2,45 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
-
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `MCIF_WB_BUF_4_ADDR_Y_OFFSET`, at the same offset.
-public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5E95,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
-  }
-}
-
-/// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
-public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5E95,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MCIF_WB_BUF_4_ADDR_Y_OFFSET MCIF_WB_BUF_4_ADDR_Y_OFFSET@0:18")
-  }
-
-  /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 18)
-  }
-}
-
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
-///
-/// Another name for `MCIF_WB_BUF_4_ADDR_C`, at the same offset.
-public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x5E96,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C")
-  }
-}
+import MxRuntimeRegisters
 
 /// `MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_C: Register {
@@ -4164,5 +4126,71 @@ public enum MC_IO_DEBUG_UP_75: RegisterDefinition {
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_75.VALUE3`: bits 31:24, access unknown.
+  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_IO_DEBUG_UP_76`: gmc_8_1 register, index 0x4C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum MC_IO_DEBUG_UP_76: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_76 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
+
+  /// `MC_IO_DEBUG_UP_76.VALUE0`: bits 7:0, access unknown.
+  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_76.VALUE1`: bits 15:8, access unknown.
+  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_76.VALUE2`: bits 23:16, access unknown.
+  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_76.VALUE3`: bits 31:24, access unknown.
+  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_IO_DEBUG_UP_77`: gmc_8_1 register, index 0x4D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum MC_IO_DEBUG_UP_77: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_77 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
+
+  /// `MC_IO_DEBUG_UP_77.VALUE0`: bits 7:0, access unknown.
+  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_77.VALUE1`: bits 15:8, access unknown.
+  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_77.VALUE2`: bits 23:16, access unknown.
+  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_77.VALUE3`: bits 31:24, access unknown.
+  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+}
+
+/// `MC_IO_DEBUG_UP_78`: gmc_8_1 register, index 0x4E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
+public enum MC_IO_DEBUG_UP_78: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_78 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
+
+  /// `MC_IO_DEBUG_UP_78.VALUE0`: bits 7:0, access unknown.
+  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_78.VALUE1`: bits 15:8, access unknown.
+  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_78.VALUE2`: bits 23:16, access unknown.
+  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+
+  /// `MC_IO_DEBUG_UP_78.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -2,72 +2,7 @@
 // Block gmc 8.1 (gmc_8_1): registers.
 
 import MxMMIO
-
-/// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x146 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x146,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
-  }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x147 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x147,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
-  }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
-
-/// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x148 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x148,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "MC_IO_DEBUG_DBI_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
-  }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
-}
+import MxRuntimeRegisters
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x149 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterDefinition {

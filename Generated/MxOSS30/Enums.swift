@@ -2,6 +2,7 @@
 // Block oss 3.0 (oss_3_0): enums.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `ArrayMode`: values of oss 3.0 fields.
 public struct ArrayMode: RegisterEnum {
@@ -3234,24 +3235,6 @@ public struct MEM_PWR_SEL_CTRL2: RegisterEnum {
 
   /// `DYNAMIC_LIGHT_SLEEP_EN` = 1.
   @inlinable public static var DYNAMIC_LIGHT_SLEEP_EN: Self { Self(rawValue: 0x1) }
-}
-
-/// `MTYPE`: values of oss 3.0 fields.
-public struct MTYPE: RegisterEnum {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-
-  /// `MTYPE_NC_NV` = 0.
-  @inlinable public static var MTYPE_NC_NV: Self { Self(rawValue: 0x0) }
-
-  /// `MTYPE_NC` = 1.
-  @inlinable public static var MTYPE_NC: Self { Self(rawValue: 0x1) }
-
-  /// `MTYPE_CC` = 2.
-  @inlinable public static var MTYPE_CC: Self { Self(rawValue: 0x2) }
-
-  /// `MTYPE_UC` = 3.
-  @inlinable public static var MTYPE_UC: Self { Self(rawValue: 0x3) }
 }
 
 /// `MacroTileAspect`: values of oss 3.0 fields.

@@ -2,6 +2,7 @@
 // Block oss 3.0 (oss_3_0): registers.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `SRBM_CNTL`: oss_3_0 register, MMIO dword 0x390 (byte 0xE40), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CNTL: Register {
@@ -26,28 +27,6 @@ public enum SRBM_CNTL: Register {
   @inlinable public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
-}
-
-/// `SRBM_GFX_CNTL`: oss_3_0 register, MMIO dword 0x391 (byte 0xE44), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_GFX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x391,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SRBM_GFX_CNTL PIPEID@0:2 MEID@2:2 VMID@4:4 QUEUEID@8:3")
-  }
-
-  /// `SRBM_GFX_CNTL.PIPEID`: bits 1:0, access unknown.
-  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `SRBM_GFX_CNTL.MEID`: bits 3:2, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `SRBM_GFX_CNTL.VMID`: bits 7:4, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SRBM_GFX_CNTL.QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
 /// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), access unknown, reset unknown (`write` starts from 0).
@@ -1869,16 +1848,6 @@ public enum HDP_SW_SEMAPHORE: Register {
   }
 }
 
-/// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_DEBUG0: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xBCC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "HDP_DEBUG0")
-  }
-}
-
 /// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_DEBUG1: Register {
   @inlinable public static var info: RegisterInfo {
@@ -3528,19 +3497,6 @@ public enum HDP_XDP_BARS_ADDR_39_36: Register {
   }
 }
 
-/// `IH_VMID_0_LUT`: oss_3_0 register, MMIO dword 0xE00 (byte 0x3800), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_0_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE00,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_VMID_0_LUT PASID@0:16")
-  }
-
-  /// `IH_VMID_0_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
 /// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_1_LUT: Register {
   @inlinable public static var info: RegisterInfo {
@@ -3734,125 +3690,6 @@ public enum IH_VMID_15_LUT: Register {
 
   /// `IH_VMID_15_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-}
-
-/// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE30,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_GPU_TS_ENABLE@7:1 WPTR_WRITEBACK_ENABLE@8:1 ENABLE_INTR@17:1 MC_SWAP@18:2 RPTR_REARM@21:1 MC_VMID@24:4 WPTR_OVERFLOW_CLEAR@31:1")
-  }
-
-  /// `IH_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `IH_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `IH_RB_CNTL.RB_GPU_TS_ENABLE`: bit 7, access unknown.
-  @inlinable public static var RB_GPU_TS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `IH_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, access unknown.
-  @inlinable public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `IH_RB_CNTL.ENABLE_INTR`: bit 17, access unknown.
-  @inlinable public static var ENABLE_INTR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `IH_RB_CNTL.MC_SWAP`: bits 19:18, access unknown.
-  @inlinable public static var MC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `IH_RB_CNTL.RPTR_REARM`: bit 21, access unknown.
-  @inlinable public static var RPTR_REARM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `IH_RB_CNTL.MC_VMID`: bits 27:24, access unknown.
-  @inlinable public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `IH_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, access unknown.
-  @inlinable public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
-}
-
-/// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE31,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_BASE ADDR@0:32")
-  }
-
-  /// `IH_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE32,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_RPTR OFFSET@2:16")
-  }
-
-  /// `IH_RB_RPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
-}
-
-/// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE33,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_WPTR RB_OVERFLOW@0:1 OFFSET@2:16 RB_LEFT_NONE@18:1 RB_MAY_OVERFLOW@19:1")
-  }
-
-  /// `IH_RB_WPTR.RB_OVERFLOW`: bit 0, access unknown.
-  @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `IH_RB_WPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
-
-  /// `IH_RB_WPTR.RB_LEFT_NONE`: bit 18, access unknown.
-  @inlinable public static var RB_LEFT_NONE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `IH_RB_WPTR.RB_MAY_OVERFLOW`: bit 19, access unknown.
-  @inlinable public static var RB_MAY_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-}
-
-/// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_WPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE34,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_WPTR_ADDR_HI ADDR@0:8")
-  }
-
-  /// `IH_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-}
-
-/// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), access unknown, reset unknown (`write` starts from 0).
-public enum IH_RB_WPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE35,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_RB_WPTR_ADDR_LO ADDR@2:30")
-  }
-
-  /// `IH_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), access unknown, reset unknown (`write` starts from 0).
@@ -4124,25 +3961,6 @@ public enum IH_DSM_MATCH_DATA_CONTROL: Register {
 
   /// `IH_DSM_MATCH_DATA_CONTROL.VALUE`: bits 27:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
-}
-
-/// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), access unknown, reset unknown (`write` starts from 0).
-public enum IH_DOORBELL_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0xE42,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "IH_DOORBELL_RPTR OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
-  }
-
-  /// `IH_DOORBELL_RPTR.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `IH_DOORBELL_RPTR.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `IH_DOORBELL_RPTR.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), access unknown, reset unknown (`write` starts from 0).
@@ -6468,4 +6286,178 @@ public enum SDMA0_GFX_IB_CNTL: Register {
 
   /// `SDMA0_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
   @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+}
+
+/// `SDMA0_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x348B (byte 0xD22C), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348B,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_RPTR OFFSET@2:20")
+  }
+
+  /// `SDMA0_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+}
+
+/// `SDMA0_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x348C (byte 0xD230), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348C,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_OFFSET OFFSET@2:20")
+  }
+
+  /// `SDMA0_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+}
+
+/// `SDMA0_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x348D (byte 0xD234), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348D,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_BASE_LO ADDR@5:27")
+  }
+
+  /// `SDMA0_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+}
+
+/// `SDMA0_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x348E (byte 0xD238), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348E,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_BASE_HI ADDR@0:32")
+  }
+
+  /// `SDMA0_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
+  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SDMA0_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x348F (byte 0xD23C), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348F,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_SIZE SIZE@0:20")
+  }
+
+  /// `SDMA0_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
+  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+}
+
+/// `SDMA0_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3490 (byte 0xD240), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3490,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_SKIP_CNTL SKIP_COUNT@0:14")
+  }
+
+  /// `SDMA0_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
+  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+}
+
+/// `SDMA0_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3491 (byte 0xD244), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3491,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
+  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
+  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
+  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
+  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
+  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
+  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
+  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
+  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
+    .init(lsb: 10, width: 1)
+  }
+}
+
+/// `SDMA0_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3492 (byte 0xD248), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3492,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
+
+  /// `SDMA0_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
+  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+
+  /// `SDMA0_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
+  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+
+  /// `SDMA0_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
+  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+}
+
+/// `SDMA0_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3493 (byte 0xD24C), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_CONTEXT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3493,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
+  }
+
+  /// `SDMA0_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
+  @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+
+  /// `SDMA0_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
+  @inlinable public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+}
+
+/// `SDMA0_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x34A7 (byte 0xD29C), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_GFX_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34A7,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
+
+  /// `SDMA0_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
+  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SDMA0_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
+  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `SDMA0_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
+  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+
+  /// `SDMA0_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
+  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+
+  /// `SDMA0_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
+  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }

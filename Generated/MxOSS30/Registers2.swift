@@ -2,180 +2,7 @@
 // Block oss 3.0 (oss_3_0): registers.
 
 import MxMMIO
-
-/// `SDMA0_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x348B (byte 0xD22C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x348B,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_IB_RPTR OFFSET@2:20")
-  }
-
-  /// `SDMA0_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
-}
-
-/// `SDMA0_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x348C (byte 0xD230), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x348C,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_IB_OFFSET OFFSET@2:20")
-  }
-
-  /// `SDMA0_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
-}
-
-/// `SDMA0_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x348D (byte 0xD234), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x348D,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_IB_BASE_LO ADDR@5:27")
-  }
-
-  /// `SDMA0_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
-}
-
-/// `SDMA0_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x348E (byte 0xD238), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x348E,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_IB_BASE_HI ADDR@0:32")
-  }
-
-  /// `SDMA0_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
-}
-
-/// `SDMA0_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x348F (byte 0xD23C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x348F,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_IB_SIZE SIZE@0:20")
-  }
-
-  /// `SDMA0_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
-}
-
-/// `SDMA0_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3490 (byte 0xD240), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3490,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_SKIP_CNTL SKIP_COUNT@0:14")
-  }
-
-  /// `SDMA0_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-}
-
-/// `SDMA0_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3491 (byte 0xD244), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3491,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
-  }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-}
-
-/// `SDMA0_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3492 (byte 0xD248), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3492,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
-  }
-
-  /// `SDMA0_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA0_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-}
-
-/// `SDMA0_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3493 (byte 0xD24C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CONTEXT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x3493,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
-  }
-
-  /// `SDMA0_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
-  @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
-  @inlinable public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-}
-
-/// `SDMA0_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x34A7 (byte 0xD29C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x34A7,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SDMA0_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
-  }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-}
+import MxRuntimeRegisters
 
 /// `SDMA0_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x34A8 (byte 0xD2A0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_APE1_CNTL: Register {
@@ -4691,4 +4518,164 @@ public enum SDMA0_PERFMON_CNTL: Register {
 
   /// `SDMA0_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+}
+
+/// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_PERFCOUNTER0_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9001,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
+  }
+
+  /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA0_PERFCOUNTER1_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9002,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
+  }
+
+  /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA1_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9010,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
+  }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
+  @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
+  @inlinable public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
+  @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
+  @inlinable public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
+  @inlinable public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+
+  /// `SDMA1_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
+  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+}
+
+/// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA1_PERFCOUNTER0_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9011,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
+  }
+
+  /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), access unknown, reset unknown (`write` starts from 0).
+public enum SDMA1_PERFCOUNTER1_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9012,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
+  }
+
+  /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
+  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+}
+
+/// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), access unknown, reset unknown (`write` starts from 0).
+public enum SRBM_MC_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA00,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
+
+  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), access unknown, reset unknown (`write` starts from 0).
+public enum SRBM_MC_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA01,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
+
+  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), access unknown, reset unknown (`write` starts from 0).
+public enum SRBM_MC_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA02,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
+
+  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), access unknown, reset unknown (`write` starts from 0).
+public enum SRBM_MC_DOMAIN_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA03,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
+
+  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+}
+
+/// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), access unknown, reset unknown (`write` starts from 0).
+public enum SRBM_MC_DOMAIN_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA04,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
+
+  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
+  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
+  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

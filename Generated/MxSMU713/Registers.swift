@@ -2,6 +2,7 @@
 // Block smu 7.1.3 (smu_7_1_3): registers.
 
 import MxMMIO
+import MxRuntimeRegisters
 
 /// `SMC_IND_INDEX_4`: smu_7_1_3 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX_4: Register {
@@ -30,25 +31,5 @@ public enum SMC_IND_DATA_4: Register {
   /// `SMC_IND_DATA_4.SMC_IND_DATA`: bits 31:0, access unknown.
   @inlinable public static var SMC_IND_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
-  }
-}
-
-/// `SMC_IND_INDEX_11`: smu_7_1_3 register, MMIO dword 0x1AC (byte 0x6B0), access unknown, reset unknown (`write` starts from 0).
-public enum SMC_IND_INDEX_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1AC,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SMC_IND_INDEX_11")
-  }
-}
-
-/// `SMC_IND_DATA_11`: smu_7_1_3 register, MMIO dword 0x1AD (byte 0x6B4), access unknown, reset unknown (`write` starts from 0).
-public enum SMC_IND_DATA_11: Register {
-  @inlinable public static var info: RegisterInfo {
-    RegisterInfo(
-      offset: 0x1AD,
-      writeOneToClearMask: 0x0000_0000,
-      layout: "SMC_IND_DATA_11")
   }
 }

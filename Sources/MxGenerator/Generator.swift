@@ -1,3 +1,4 @@
+import MxBuiltInSpecs
 import MxSpecLoader
 import MxSpecModel
 import MxSpecValidator
@@ -21,26 +22,53 @@ public struct Generator: Sendable {
     public var files: [GeneratedFile]?
   }
 
-  /// Loads and validates the specs at `path`, without emitting anything. Semantic checks run
-  /// even after load errors (over what did load), so one run reports every problem.
-  public func check(specsAt path: String) -> (spec: Spec, diagnostics: Diagnostics) {
-    let loaded = loader.load(from: path)
+  /// The specs built into MxGPUKit (`MxBuiltInSpecs`), as `swift run gen` last read Specs/.
+  public static var builtInSpecs: [SpecText] {
+    BuiltInSpecs.files.map { SpecText(path: $0.path, contents: $0.contents) }
+  }
+
+  /// "the specs at 'PATH'", or "the built-in specs" when `path` is nil: for messages.
+  public static func describe(specs path: String?) -> String {
+    path.map { "the specs at '\($0)'" } ?? "the built-in specs"
+  }
+
+  /// Loads and validates the specs at `path`, or the built-in ones when it is nil, without
+  /// emitting anything. Semantic checks run even after load errors (over what did load), so one
+  /// run reports every problem.
+  public func check(specsAt path: String?) -> (spec: Spec, diagnostics: Diagnostics) {
+    validated(path.map { loader.load(from: $0) } ?? loader.load(texts: Self.builtInSpecs))
+  }
+
+  private func validated(_ loaded: SpecLoader.Result) -> (spec: Spec, diagnostics: Diagnostics) {
     var diagnostics = loaded.diagnostics
     diagnostics.append(contentsOf: SpecValidator().validate(loaded.spec))
     return (loaded.spec, diagnostics)
   }
 
+  /// Everything `swift run gen` writes for the specs at `path`: the Swift of every module, the
+  /// runtime's registers as `MxRuntimeRegisters` when the folder has a `runtime.subset`, and the
+  /// spec files themselves as `MxBuiltInSpecs`.
   public func generate(specsAt path: String) -> Output {
-    let (spec, diagnostics) = check(specsAt: path)
+    let loaded = loader.load(from: path)
+    let (spec, checked) = validated(loaded)
+    var diagnostics = checked
+    let runtime = diagnostics.hasErrors ? nil : RuntimeRegisters(specsAt: path, spec: spec)
+    diagnostics.append(contentsOf: runtime?.diagnostics ?? Diagnostics())
     guard !diagnostics.hasErrors else { return Output(spec: spec, diagnostics: diagnostics, files: nil) }
+    var emitter = emitter
+    emitter.shared = runtime?.shared
     let files =
       emitter.emit(spec.blocks.sorted { $0.id < $1.id })
+      + (runtime?.files() ?? [])
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
       + InterruptSourceEmitter().emit(spec.interruptSources)
       + ClearStateEmitter().emit(spec.clearStates)
       + PacketEmitter().emit(spec.packetSets, opcodeNames: spec.opcodeNames)
-      + StructureEmitter().emit(spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
+      + StructureEmitter(registerModule: runtime.map { _ in RuntimeRegisters.moduleName }).emit(
+        spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
+      // Under the paths the files have in MxGPUKit's repository, whatever folder `gen` was given.
+      + SpecTextEmitter().emit(loaded.texts.map { SpecText(path: "Specs/" + $0.path, contents: $0.contents) })
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }
 }

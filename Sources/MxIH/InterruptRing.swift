@@ -1,8 +1,7 @@
-import MxBIF50
 import MxLock
 import MxMMIO
 import MxMemory
-import MxOSS30
+import MxRuntimeRegisters
 import MxVirtualization
 
 /// A VF's interrupt ring as the VI driver has it (`tonga_ih.c` with `amdgpu_ih.c`): 64 KiB in

@@ -1,7 +1,7 @@
-import MxGFX80
 import MxMMIO
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 import MxStructures
 
 /// The steps of `gfx_v8_0_kiq_resume` and `gfx_v8_0_kcq_resume` (facts 3.3, 3.5–3.7, 3.10), each

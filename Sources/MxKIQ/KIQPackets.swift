@@ -1,6 +1,6 @@
-import MxGFX80
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 
 /// The KIQ's own packets as gfx_v8 emits them (facts 3.10–3.13, appendix B), into any sink, with
 /// every address and value an explicit input.

@@ -1,6 +1,6 @@
-import MxGFX80
 import MxMMIO
 import MxMemory
+import MxRuntimeRegisters
 import MxStructures
 
 /// Everything the driver takes from allocations and the chip to describe one queue to the CP:

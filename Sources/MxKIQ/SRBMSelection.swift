@@ -1,5 +1,5 @@
 import MxMMIO
-import MxOSS30
+import MxRuntimeRegisters
 
 extension RegisterBus {
   /// Runs `body` with the queue `placement` (and `vmid`) selected in SRBM_GFX_CNTL, so that the

@@ -25,4 +25,10 @@ public struct EnumType: Sendable, Hashable {
     self.doc = doc
     self.location = location
   }
+
+  /// Whether `other` has the same values under the same names, in the same order: two blocks'
+  /// copies of one `*_enum.h` enum, which a module that holds both declares once.
+  public func definesAlike(_ other: EnumType) -> Bool {
+    values.map { [$0.name: $0.value] } == other.values.map { [$0.name: $0.value] }
+  }
 }

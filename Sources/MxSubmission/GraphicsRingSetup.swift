@@ -1,9 +1,9 @@
 import MxClearState
-import MxGFX80
 import MxKIQ
 import MxMMIO
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 
 /// The GFX ring's bring-up (`gfx_v8_0_cp_gfx_resume` and `gfx_v8_0_cp_gfx_start`), each step with
 /// explicit inputs, register for register and dword for dword as the driver does it. A VF runs

@@ -1,8 +1,7 @@
 import MxCSA
-import MxGFX80
-import MxGMC81
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 
 /// What `amdgpu_ib_schedule` tells `emit_cntxcntl` and `emit_ib` about a submission
 /// (`AMDGPU_PREAMBLE_IB_PRESENT`, `_PRESENT_FIRST`, `AMDGPU_HAVE_CTX_SWITCH`, `amdgpu.h`), bit

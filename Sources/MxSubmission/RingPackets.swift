@@ -1,9 +1,6 @@
-import MxBIF50
-import MxGFX80
-import MxGMC81
-import MxOSS30
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 
 /// The kind of ring a gfx_v8 ring function is emitting for (`ring->funcs->type`): some packets
 /// differ by it.

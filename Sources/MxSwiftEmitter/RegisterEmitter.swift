@@ -9,9 +9,18 @@ public struct RegisterEmitter: Sendable {
   /// Registers per output file; several files let the compiler work on them in parallel and keep
   /// each one small enough for an editor.
   public var registersPerFile: Int
+  /// The module every block's files go into, when not the block's own: `MxRuntimeRegisters`,
+  /// whose file names then start with the block's (`GFX80Registers.swift`).
+  public var module: String?
+  /// Registers and enums declared elsewhere for the blocks: left out of theirs; when another
+  /// module declares them, it is imported and re-exported, so that both modules' users see one
+  /// type.
+  public var shared: SharedDeclarations?
 
-  public init(registersPerFile: Int = 250) {
+  public init(registersPerFile: Int = 250, module: String? = nil, shared: SharedDeclarations? = nil) {
     self.registersPerFile = registersPerFile
+    self.module = module
+    self.shared = shared
   }
 
   /// The files of one block.
@@ -27,16 +36,27 @@ public struct RegisterEmitter: Sendable {
   private enum PlannedFile: Sendable {
     case enums(Block)
     case registers(Block, [Register], fileName: String)
+    case reexport(Block, module: String)
 
     func render(with emitter: RegisterEmitter) -> GeneratedFile {
       switch self {
       case .enums(let block):
         var writer = emitter.header(for: block, content: "enums")
-        for enumType in block.enums.sorted(by: { $0.name < $1.name }) {
+        for enumType in emitter.declared(block.enums, of: block, name: \.name).sorted(by: { $0.name < $1.name }) {
           writer.line()
           EnumEmitter.emit(enumType, scope: "\(block.name) \(block.version)", into: &writer)
         }
-        return GeneratedFile(path: "\(block.moduleName)/Enums.swift", contents: writer.text)
+        return GeneratedFile(path: emitter.path("Enums.swift", of: block), contents: writer.text)
+      case .reexport(let block, let module):
+        var writer = SwiftWriter()
+        writer.line(GeneratedFile.banner)
+        writer.line("// Block \(block.name) \(block.version) (\(block.id)): what \(module) declares of it.")
+        writer.line()
+        writer.doc(
+          "The registers and enums of \(block.id) that the runtime is built on are declared in `\(module)`, "
+            + "so that they are one type for the runtime and for this module's users; they come with this module.")
+        writer.line("@_exported import \(module)")
+        return GeneratedFile(path: emitter.path("\(module).swift", of: block), contents: writer.text)
       case .registers(let block, let registers, let fileName):
         let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let spaces = Dictionary(block.spaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -45,14 +65,26 @@ public struct RegisterEmitter: Sendable {
           writer.line()
           emitter.emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
         }
-        return GeneratedFile(path: "\(block.moduleName)/\(fileName)", contents: writer.text)
+        return GeneratedFile(path: emitter.path(fileName, of: block), contents: writer.text)
       }
     }
   }
 
+  /// Where a file of `block` goes.
+  private func path(_ fileName: String, of block: Block) -> String {
+    guard let module else { return "\(block.moduleName)/\(fileName)" }
+    return "\(module)/\(block.moduleName.dropFirst("Mx".count))\(fileName)"
+  }
+
+  /// What of `items` this module declares: all but what `shared` declares for the block.
+  private func declared<Item>(_ items: [Item], of block: Block, name: (Item) -> String) -> [Item] {
+    guard let names = shared?.names[block.id] else { return items }
+    return items.filter { !names.contains(name($0)) }
+  }
+
   private func files(of block: Block) -> [PlannedFile] {
     // Direct registers first, then each indirect space; by offset within a space.
-    let ordered = block.registers.sorted {
+    let ordered = declared(block.registers, of: block, name: \.name).sorted {
       ($0.space == AddressSpace.mmioName ? "" : $0.space, $0.offset, $0.name)
         < ($1.space == AddressSpace.mmioName ? "" : $1.space, $1.offset, $1.name)
     }
@@ -67,7 +99,15 @@ public struct RegisterEmitter: Sendable {
         : "Registers\(String(repeating: "0", count: String(chunks.count).count - number.count))\(number).swift"
       return PlannedFile.registers(block, chunk, fileName: name)
     }
-    return (block.enums.isEmpty ? [] : [.enums(block)]) + registerFiles
+    let enums: [PlannedFile] = declared(block.enums, of: block, name: \.name).isEmpty ? [] : [.enums(block)]
+    let reexport: [PlannedFile] = sharedModule(of: block).map { [.reexport(block, module: $0)] } ?? []
+    return enums + registerFiles + reexport
+  }
+
+  /// The module that declares some of `block`'s registers and enums, if one does.
+  private func sharedModule(of block: Block) -> String? {
+    guard let shared, shared.names[block.id]?.isEmpty == false else { return nil }
+    return shared.module
   }
 
   private func header(for block: Block, content: String) -> SwiftWriter {
@@ -76,6 +116,7 @@ public struct RegisterEmitter: Sendable {
     writer.line("// Block \(block.name) \(block.version) (\(block.id)): \(content).")
     writer.line()
     writer.line("import MxMMIO")
+    if let module = sharedModule(of: block) { writer.line("import \(module)") }
     return writer
   }
 
@@ -162,5 +203,18 @@ public struct RegisterEmitter: Sendable {
     writer.member(
       "@inlinable public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
       body: ".init(lsb: \(field.bits.lsb), width: \(field.bits.width))")
+  }
+}
+
+/// Registers and enums of blocks that are declared elsewhere, by block id and name: in another
+/// module (`MxRuntimeRegisters`), or, when `module` is nil, by another block of the same module
+/// (an enum that several blocks define alike is declared once).
+public struct SharedDeclarations: Sendable, Equatable {
+  public var module: String?
+  public var names: [String: Set<String>]
+
+  public init(module: String?, names: [String: Set<String>]) {
+    self.module = module
+    self.names = names
   }
 }

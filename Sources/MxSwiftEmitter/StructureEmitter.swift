@@ -8,19 +8,27 @@ import MxSpecModel
 public struct StructureEmitter: Sendable {
   public static let moduleName = "MxStructures"
 
-  public init() {}
+  /// The module that declares the registers members mirror, when not their block's own
+  /// (`MxRuntimeRegisters`, which holds every register an MQD member mirrors).
+  public var registerModule: String?
+
+  public init(registerModule: String? = nil) {
+    self.registerModule = registerModule
+  }
 
   public func emit(_ structures: [Structure], addresses: [AddressPair], blocks: [Block]) -> [GeneratedFile] {
     let pairs = Dictionary(grouping: addresses, by: \.structure)
     return structures.sorted { $0.name < $1.name }.map { structure in
-      let registerModule = structure.registerBlock.flatMap { id in blocks.first { $0.id == id } }?.moduleName
+      let registerModule = structure.registerBlock.flatMap { id in
+        self.registerModule ?? blocks.first { $0.id == id }?.moduleName
+      }
       var writer = SwiftWriter()
       writer.line(GeneratedFile.banner)
       writer.line("// Memory structure \(structure.name).")
       writer.line()
-      if let registerModule { writer.line("import \(registerModule)") }
-      writer.line("import MxMMIO")
-      writer.line("import MxMemory")
+      for module in (["MxMMIO", "MxMemory"] + [registerModule].compactMap { $0 }).sorted() {
+        writer.line("import \(module)")
+      }
       writer.line()
       writer.doc(
         "`\(structure.name)`: \(structure.sizeInDwords) dwords (\(structure.sizeInDwords * 4) bytes)"

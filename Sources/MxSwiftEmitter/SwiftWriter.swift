@@ -26,9 +26,17 @@ struct SwiftWriter {
     bytes.append(0x0A)
   }
 
-  /// `opening {`, the body one level deeper, then `}`.
+  /// `opening {`, the body one level deeper, then `}`. An opening too long for the line (120
+  /// columns, the package's `swift format` setting) leaves its brace to the next line, as
+  /// `swift format` does.
   mutating func block(_ opening: String, _ body: (inout SwiftWriter) -> Void) {
-    line(opening + " {")
+    // Declarations are ASCII (names are validated identifiers): bytes are columns.
+    if 2 * depth + opening.utf8.count + 2 > 120 {
+      line(opening)
+      line("{")
+    } else {
+      line(opening + " {")
+    }
     depth += 1
     body(&self)
     depth -= 1

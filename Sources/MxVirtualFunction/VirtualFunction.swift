@@ -1,11 +1,11 @@
 import MxCSA
 import MxChips
-import MxGFX80
 import MxIH
 import MxKIQ
 import MxLock
 import MxMMIO
 import MxMemory
+import MxRuntimeRegisters
 import MxSubmission
 import MxVirtualization
 

@@ -1,7 +1,7 @@
-import MxBIF50
 import MxLock
 import MxMMIO
 import MxMailbox
+import MxRuntimeRegisters
 import Synchronization
 
 /// The guest side of the VI mailbox (`amdgpu/mxgpu_vi.c`): asks the host for exclusive access,

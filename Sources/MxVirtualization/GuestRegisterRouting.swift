@@ -1,8 +1,6 @@
-import MxBIF50
-import MxGFX80
 import MxKIQ
 import MxMMIO
-import MxSMU713
+import MxRuntimeRegisters
 
 /// A VF's register access routed as the VI driver routes `RREG32`/`WREG32` (facts 0, 1.5):
 ///

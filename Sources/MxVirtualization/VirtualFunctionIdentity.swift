@@ -1,5 +1,5 @@
-import MxBIF50
 import MxMMIO
+import MxRuntimeRegisters
 
 /// What BIF_IOV_FUNC_IDENTIFIER (dword 0x1503) says about this PCI function.
 public struct VirtualFunctionIdentity: Equatable, Sendable {

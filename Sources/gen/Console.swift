@@ -19,6 +19,13 @@ enum Console {
   }
 
   static func error(_ message: String) { write("error: " + message) }
+
+  /// Prints `message` as an error and gives the exit status 1 to throw: a user's mistake that the
+  /// argument parser could read (it exits 64, with the usage, only for what it cannot).
+  static func failure(_ message: String) -> ExitCode {
+    error(message)
+    return ExitCode.failure
+  }
   static func note(_ message: String) { write("note: " + message) }
 
   private static func write(_ line: String) {

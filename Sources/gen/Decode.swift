@@ -30,15 +30,15 @@ struct Decode: ParsableCommand {
   @Option(help: "Packet set to decode with (default: the only one in the specs).")
   var set: String?
 
-  @Option(help: "Specs folder or file.")
-  var specs = "Specs"
+  @Option(help: "Specs folder or file (default: the built-in specs).")
+  var specs: String?
 
   func run() throws {
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     Console.report(diagnostics)
     guard !diagnostics.hasErrors else { throw ExitCode.failure }
     guard let packetSet = spec.packetSets.first(where: { set == nil || $0.name == set }) else {
-      throw ValidationError("no packet set\(set.map { " named '\($0)'" } ?? "") in the specs")
+      throw Console.failure("no packet set\(set.map { " named '\($0)'" } ?? "") in the specs")
     }
     let data = try read()
     let parsed = binary ? DwordInput.binary([UInt8](data)) : DwordInput.hex(String(decoding: data, as: UTF8.self))
@@ -86,7 +86,7 @@ struct Decode: ParsableCommand {
   private func read() throws -> Data {
     if input == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
     guard let data = FileManager.default.contents(atPath: input) else {
-      throw ValidationError("cannot read '\(input)'")
+      throw Console.failure("cannot read '\(input)'")
     }
     return data
   }

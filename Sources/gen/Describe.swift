@@ -29,13 +29,13 @@ struct Describe: ParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
-  @Option(help: "Specs folder or file.")
-  var specs = "Specs"
+  @Option(help: "Specs folder or file (default: the built-in specs).")
+  var specs: String?
 
   func run() throws {
     let decoded: UInt32? = try value.map { text in
       guard let number = Hex.parse(text), let word = UInt32(exactly: number) else {
-        throw ValidationError("'\(text)' is not a 32-bit value")
+        throw Console.failure("'\(text)' is not a 32-bit value")
       }
       return word
     }
@@ -43,18 +43,18 @@ struct Describe: ParsableCommand {
     do {
       registerQuery = try RegisterQuery(query, byteAddress: byteAddress)
     } catch {
-      throw ValidationError(error.description)
+      throw Console.failure(error.description)
     }
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     Console.report(diagnostics)
     guard !diagnostics.hasErrors else { throw ExitCode.failure }
     let matches = registerQuery.matches(in: spec, block: block)
     guard !matches.isEmpty else {
-      throw ValidationError("no register matches '\(query)'\(block.map { " in block \($0)" } ?? "")")
+      throw Console.failure("no register matches '\(query)'\(block.map { " in block \($0)" } ?? "")")
     }
     if matches.count > 1 {
       guard decoded == nil else {
-        throw ValidationError("'\(query)' matches \(matches.count) registers; name one to decode a value")
+        throw Console.failure("'\(query)' matches \(matches.count) registers; name one to decode a value")
       }
       if json {
         try printJSON(["matches": matches.map { RegisterMatchJSON($0.register, of: $0.block) }])

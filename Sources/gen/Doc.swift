@@ -13,8 +13,8 @@ struct Doc: ParsableCommand {
       written before).
       """)
 
-  @Option(help: "Specs folder (every .xml file below it) or a single spec file.")
-  var specs = "Specs"
+  @Option(help: "Specs folder (every .xml file below it) or a single spec file (default: the built-in specs).")
+  var specs: String?
 
   @Option(name: .customLong("html"), help: "Folder the reference is written to.")
   var output: String

@@ -14,7 +14,7 @@ struct Export: ParsableCommand {
   var json = false
 
   func run() throws {
-    guard json else { throw ValidationError("choose a format: --json") }
+    guard json else { throw Console.failure("choose a format: --json") }
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     Console.report(diagnostics)
     guard !diagnostics.hasErrors else { throw ExitCode.failure }

@@ -71,7 +71,7 @@ struct Import: ParsableCommand {
       ? HeaderSet.known
       : try blocks.map { id in
         guard let set = HeaderSet.known.first(where: { $0.id == id }) else {
-          throw ValidationError("unknown block '\(id)'; known: \(HeaderSet.known.map(\.id).joined(separator: ", "))")
+          throw Console.failure("unknown block '\(id)'; known: \(HeaderSet.known.map(\.id).joined(separator: ", "))")
         }
         return set
       }

@@ -59,8 +59,10 @@ struct MxGPUSim: AsyncParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
-  @Option(help: "Specs folder, for register names (left out when it cannot be read).")
-  var specs = "Specs"
+  @Option(
+    help: "Specs folder or file, for register names (default: the built-in specs; without names if unreadable)."
+  )
+  var specs: String?
 
   @Option(
     help: """
@@ -197,7 +199,7 @@ struct MxGPUSim: AsyncParsableCommand {
 
   /// Register names by dword offset from the chip's blocks, and packets as the disassembler
   /// shows them, from the specs; plain offsets and Swift's view of packets without them.
-  static func naming(specs: String, chip: VIChip) -> Timeline.Naming {
+  static func naming(specs: String?, chip: VIChip) -> Timeline.Naming {
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     guard !diagnostics.hasErrors, let chip = spec.chips.first(where: { $0.name.lowercased() == chip.rawValue }) else {
       return Timeline.Naming()

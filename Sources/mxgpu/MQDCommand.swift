@@ -26,13 +26,13 @@ struct MQDCommand: AsyncParsableCommand {
   @Option(help: "The structure to decode with.")
   var structure = "vi_mqd"
 
-  @Option(help: "Specs folder, for the structure and its registers.")
-  var specs = "Specs"
+  @Option(help: "Specs folder or file, for the structure and its registers (default: the built-in specs).")
+  var specs: String?
 
   func run() async throws {
     try await reportingAsync {
       let (spec, diagnostics) = Generator().check(specsAt: specs)
-      guard !diagnostics.hasErrors else { throw Failure("cannot read the specs at '\(specs)'; give --specs") }
+      guard !diagnostics.hasErrors else { throw Failure("cannot read \(Generator.describe(specs: specs))") }
       guard let layout = spec.structures.first(where: { $0.name == structure }) else {
         throw Failure("no structure '\(structure)' in the specs")
       }

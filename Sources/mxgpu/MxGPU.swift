@@ -38,8 +38,8 @@ struct DeviceOptions: ParsableArguments {
   @Option(help: "Block id (gfx_8_0): only registers of this block.")
   var block: String?
 
-  @Option(help: "Specs folder, for names and fields.")
-  var specs = "Specs"
+  @Option(help: "Specs folder or file, for names and fields (default: the built-in specs).")
+  var specs: String?
 
   @Flag(help: "Print JSON.")
   var json = false
@@ -70,7 +70,9 @@ struct DeviceOptions: ParsableArguments {
     }
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     guard !diagnostics.hasErrors else {
-      throw Failure("cannot read the specs at '\(specs)' (\(diagnostics.errors.count) errors); give --specs")
+      throw Failure(
+        "cannot read \(Generator.describe(specs: specs)) (\(diagnostics.errors.count) error\(diagnostics.errors.count == 1 ? "" : "s"))"
+      )
     }
     let matches = query.matches(in: spec, block: block)
     if case .offset(let offset) = query.kind, matches.isEmpty { return Target(offset: offset, register: nil) }

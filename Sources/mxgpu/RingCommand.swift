@@ -50,8 +50,8 @@ struct RingCommand: AsyncParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
-  @Option(help: "Specs folder, for packets and registers.")
-  var specs = "Specs"
+  @Option(help: "Specs folder or file, for packets and registers (default: the built-in specs).")
+  var specs: String?
 
   func run() async throws {
     try await reportingAsync {
@@ -177,7 +177,7 @@ struct RingCommand: AsyncParsableCommand {
   private func show(_ ring: NamedRing, memory: RingListing.Memory?) throws {
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     guard !diagnostics.hasErrors, let set = spec.packetSets.first(where: { $0.name == "pm4_vi" }) else {
-      throw Failure("cannot read the packet specs at '\(specs)'; give --specs")
+      throw Failure("cannot read the packets of \(Generator.describe(specs: specs))")
     }
     let registers = noRegisters ? nil : Optional(PacketRegisters(spec: spec)).flatMap { $0.isEmpty ? nil : $0 }
     let dump = ring.dump

@@ -37,6 +37,7 @@ module MxSpecLoader "$root/Sources/MxSpecLoader"
 module MxSpecValidator "$root/Sources/MxSpecValidator"
 module MxSwiftEmitter "$root/Sources/MxSwiftEmitter"
 module MxHeaderImport "$root/Sources/MxHeaderImport"
+module MxBuiltInSpecs "$root/Generated/MxBuiltInSpecs"
 module MxGenerator "$root/Sources/MxGenerator"
 module MxMMIO "$root/Sources/MxMMIO" -enable-experimental-feature Volatile
 module MxPM4 "$root/Sources/MxPM4"

@@ -21,7 +21,9 @@ final class GoldenTests: XCTestCase {
   func testSpecTextCannotLeaveDocComments() throws {
     let output = Generator().generate(specsAt: Fixtures.golden + "/spec.xml")
     let files = try XCTUnwrap(output.files)
-    for file in files {
+    // MxBuiltInSpecs holds the spec's text as it is, inside raw literals whose delimiters the text
+    // cannot contain (BuiltInSpecsTests): there, the text is data, not code or comment.
+    for file in files where !file.path.hasPrefix(SpecTextEmitter.moduleName + "/") {
       for line in file.contents.split(separator: "\n") where line.contains("injected") || line.contains("*\\/") {
         XCTAssertTrue(
           line.trimmingCharacters(in: .whitespaces).hasPrefix("///"), "spec text outside a comment: \(line)")

@@ -81,7 +81,16 @@ final class KernelConformanceTests: XCTestCase {
     for (name, version, path) in Self.blocks {
       let block = try XCTUnwrap(spec.block(named: name, version: version))
       let header = try KernelHeaders(amd: amd, path: path)
-      let swift = try GeneratedModule(folder: generated + "/" + block.moduleName)
+      // The block's module, and what MxRuntimeRegisters declares for it: its registers the runtime
+      // uses, and the enums every block defines alike.
+      let runtime = generated + "/MxRuntimeRegisters/"
+      let shared = try FileManager.default.contentsOfDirectory(atPath: runtime).filter {
+        $0.hasPrefix(block.moduleName.dropFirst("Mx".count) + "Registers") || $0.hasSuffix("Enums.swift")
+      }
+      let swift = try GeneratedModule(
+        files: try FileManager.default.contentsOfDirectory(atPath: generated + "/" + block.moduleName).map {
+          generated + "/" + block.moduleName + "/" + $0
+        } + shared.map { runtime + $0 })
       XCTAssertEqual(swift.registers.count, header.offsets.count, "\(path): generated register count")
       for register in block.registers {
         let symbol = Self.symbol(of: register)
@@ -362,13 +371,15 @@ struct GeneratedModule {
   var registers: [String: EmittedRegister] = [:]
   var enums: [String: [String: UInt64]] = [:]
 
-  init(folder: String) throws {
+  init(files: [String]) throws {
     let field = try NSRegularExpression(
-      pattern: #"static var (\w+): (?:RegisterField|ReadOnlyField)<Self, \w+> \{\s*\.init\(lsb: (\d+), width: (\d+)\)"#)
+      // The brace on the next line when the declaration is too long for one.
+      pattern: #"static var (\w+): (?:RegisterField|ReadOnlyField)<Self, \w+>\s*\{"#
+        + #"\s*\.init\(lsb: (\d+), width: (\d+)\)"#)
     let place = try NSRegularExpression(pattern: #"RegisterInfo\(\s*offset: (0x[0-9A-F_]+),"#)
     let value = try NSRegularExpression(pattern: #"static var (\w+): Self \{\s*Self\(rawValue: (0x[0-9A-F_]+)\)"#)
-    for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
-      let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+    for file in files where file.hasSuffix(".swift") {
+      let text = try String(contentsOfFile: file, encoding: .utf8)
       let declarations = text.components(separatedBy: "\npublic ").dropFirst()
         .filter { $0.hasPrefix("enum ") || $0.hasPrefix("struct ") }
         .map { String($0.drop { $0 != " " }.dropFirst()) }

@@ -37,7 +37,7 @@ final class TargetGeneratorTests: XCTestCase {
     XCTAssertEqual(
       diagnostics.sorted.map(\.description),
       [
-        "s:1:1: error: unknown selection 'registres': expected one of registers, blocks, packets, messages, chips",
+        "s:1:1: error: unknown selection 'registres': expected one of registers, blocks, enums, packets, messages, chips",
         "s:2:1: error: 'packets' names nothing: list names or globs after it",
         "s:3:7: error: only registers take a block prefix ('block:NAME')",
         "s:4:11: error: ':A' is not a name or 'block:NAME'",
@@ -65,6 +65,18 @@ final class TargetGeneratorTests: XCTestCase {
     XCTAssertEqual(block.spaces.map(\.name), ["smc"])
     XCTAssertEqual(block.enums.map(\.name), ["ENDIAN"], "INT_STATUS.SWAP uses ENDIAN")
     XCTAssertEqual(selection.origins["CLOCK"]?.description, "s:1:11")
+  }
+
+  func testEnumsAreSelectedByNameWithoutARegister() throws {
+    let selection = select("enums endian", from: golden)
+    XCTAssertFalse(selection.diagnostics.hasErrors)
+    let block = try XCTUnwrap(selection.spec.blocks.first)
+    XCTAssertEqual(block.registers, [])
+    XCTAssertEqual(block.enums.map(\.name), ["ENDIAN"])
+    XCTAssertEqual(selection.origins["ENDIAN"]?.description, "s:1:7")
+    XCTAssertEqual(
+      select("enums NO_SUCH", from: golden).diagnostics.sorted.map(\.description),
+      ["s:1:7: error: no built-in enum matches 'NO_SUCH'"])
   }
 
   func testSelectionOfTheRealSpecsByGlobBlockAndKind() throws {

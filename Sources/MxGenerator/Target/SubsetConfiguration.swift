@@ -9,6 +9,7 @@ import MxSpecModel
 ///     registers MAILBOX_CONTROL MAILBOX_MSGBUF_*   # from any block
 ///     registers gfx_8_0:CP_HQD_*                   # from one block
 ///     blocks oss_3_0                               # every register of a block
+///     enums VGT_EVENT_TYPE                         # a field enum, for code that names it
 ///     packets SET_RESOURCES MAP_QUEUES
 ///     messages *
 ///     chips tonga fiji
@@ -19,7 +20,7 @@ public struct SubsetConfiguration: Sendable, Equatable {
   public static let fileName = "mxgpukit.subset"
 
   public enum Kind: String, Sendable, CaseIterable {
-    case registers, blocks, packets, messages, chips
+    case registers, blocks, enums, packets, messages, chips
   }
 
   /// One name or glob of a selection line.

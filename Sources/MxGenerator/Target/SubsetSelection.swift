@@ -15,6 +15,7 @@ public struct SubsetSelection: Sendable {
     var diagnostics = Diagnostics()
     var origins: [String: SourceLocation] = [:]
     var registers: [String: Set<String>] = [:]  // block id → register names
+    var enums: [String: Set<String>] = [:]  // block id → enum names
     var packets: [String: Set<String>] = [:]  // packet set → packet names
     var messages: [String: Set<String>] = [:]  // mailbox → message names
     var chips = Set<String>()
@@ -50,6 +51,13 @@ public struct SubsetSelection: Sendable {
           registers[block.id, default: []].formUnion(block.registers.map(\.name))
           for register in block.registers { note(register.name) }
         }
+      case .enums:
+        for block in blocks {
+          for enumType in block.enums where pattern.matches(enumType.name) {
+            enums[block.id, default: []].insert(enumType.name)
+            note(enumType.name)
+          }
+        }
       case .packets:
         for set in builtIn.packetSets {
           for packet in set.packets where pattern.matches(packet.name) {
@@ -76,7 +84,9 @@ public struct SubsetSelection: Sendable {
     }
 
     var spec = Spec()
-    spec.blocks = blocks.compactMap { block in registers[block.id].flatMap { Self.subset(of: block, keeping: $0) } }
+    spec.blocks = blocks.compactMap { block in
+      Self.subset(of: block, keeping: registers[block.id] ?? [], enums: enums[block.id] ?? [])
+    }
     spec.packetSets = builtIn.packetSets.compactMap { set in packets[set.name].map { Self.subset(of: set, keeping: $0) }
     }
     spec.mailboxes = builtIn.mailboxes.compactMap { mailbox in
@@ -89,8 +99,8 @@ public struct SubsetSelection: Sendable {
   }
 
   /// `block` with only the registers named, the index/data registers their spaces go through,
-  /// and the spaces and enums they use.
-  static func subset(of block: Block, keeping names: Set<String>) -> Block? {
+  /// the spaces and enums they use, and the enums named; nil when that is nothing.
+  static func subset(of block: Block, keeping names: Set<String>, enums enumNames: Set<String> = []) -> Block? {
     var names = names
     let spaces = block.spaces.filter { space in
       block.registers.contains { names.contains($0.name) && $0.space == space.name }
@@ -98,11 +108,11 @@ public struct SubsetSelection: Sendable {
     for space in spaces { names.formUnion([space.indexRegister, space.dataRegister].compactMap { $0 }) }
     var result = block
     result.registers = block.registers.filter { names.contains($0.name) }
-    guard !result.registers.isEmpty else { return nil }
     let usedSpaces = Set(result.registers.map(\.space))
     result.spaces = block.spaces.filter { usedSpaces.contains($0.name) }
-    let usedEnums = Set(result.registers.flatMap { $0.fields.compactMap(\.enumName) })
+    let usedEnums = Set(result.registers.flatMap { $0.fields.compactMap(\.enumName) }).union(enumNames)
     result.enums = block.enums.filter { usedEnums.contains($0.name) }
+    guard !result.registers.isEmpty || !result.enums.isEmpty else { return nil }
     return result
   }
 

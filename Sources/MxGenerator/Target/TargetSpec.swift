@@ -25,13 +25,12 @@ struct TargetSpec {
   /// module a name is declared once. An enum identical to one an earlier block declares is left
   /// to that one; a different enum of the same name is reported by `reportDuplicates`.
   private static func withSharedEnumsOnce(_ blocks: [Block]) -> [Block] {
-    var declared: [String: [String]] = [:]
+    var declared: [String: EnumType] = [:]
     return blocks.map { block in
       var block = block
       block.enums = block.enums.filter { enumType in
-        let values = enumType.values.map { "\($0.name)=\($0.value)" }
-        if let earlier = declared[enumType.name] { return earlier != values }
-        declared[enumType.name] = values
+        if let earlier = declared[enumType.name] { return !earlier.definesAlike(enumType) }
+        declared[enumType.name] = enumType
         return true
       }
       return block

@@ -1,10 +1,10 @@
-import MxGFX80
 import MxInterruptSources
 import MxKIQ
 import MxMMIO
 import MxMemory
 import MxPM4
 import MxPM4Packets
+import MxRuntimeRegisters
 import MxSubmission
 
 /// The KIQ and the kernel compute rings of the GFX block (`gfx_v8_0.c`, facts 3): in software

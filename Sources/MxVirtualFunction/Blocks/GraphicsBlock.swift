@@ -1,9 +1,9 @@
 import MxClearState
-import MxGFX80
 import MxInterruptSources
 import MxKIQ
 import MxMMIO
 import MxMemory
+import MxRuntimeRegisters
 import MxSubmission
 
 /// The GFX ring of the GFX block (`gfx_v8_0.c`): in software init the ring (8 KiB, doorbell
