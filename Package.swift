@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Modules generated from Specs/ into Generated/ by `swift run gen`: one per IP block, plus the
 /// chips, the mailbox messages, the PM4 packets, the memory structures, the interrupt sources,
-/// the clear state, and the spec files themselves (built into the tools). Listed here rather than read from the folder:
+/// the clear state, and the validated specs themselves (built into the tools). Listed here rather than read from the folder:
 /// SwiftPM caches a manifest's evaluation by its text, so a listing would go stale. A test checks
 /// that this list and Generated/ agree.
 let generatedBlocks = [

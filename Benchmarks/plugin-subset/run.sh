@@ -58,14 +58,17 @@ echo "registers CP_HQD_ACTIVE" > "$subset"
 echo "warm-up (gen, MxMMIO, the plugin)..." >&2
 build
 noop=$(min "$(seconds build)" "$(seconds build)")
-generation=$(seconds "$(gen_tool)" target --quiet --module Consumer --specs "$root/Specs" --subset "$subset" \
+generation=$(min "$(seconds "$(gen_tool)" target --quiet --module Consumer --subset "$subset" --output "$work/scratch")" \
+  "$(seconds "$(gen_tool)" target --quiet --module Consumer --subset "$subset" --output "$work/scratch")")
+from_xml=$(seconds "$(gen_tool)" target --quiet --module Consumer --specs "$root/Specs" --subset "$subset" \
   --output "$work/scratch")
 one=$(timed "registers CP_HQD_VMID")
 fifty=$(timed "registers CP_HQD_*")
 fifty_count=$(count)
 all=$(timed "blocks bif_5_0 gfx_8_0 gmc_8_1 oss_3_0")
 all_count=$(count)
-printf 'no-op build %.2f s; gen target alone (debug, one register) %.2f s\n' "$noop" "$generation"
+printf 'no-op build %.2f s; gen target alone (debug, one register) %.2f s (with --specs, reading the XML: %.2f s)\n' \
+  "$noop" "$generation" "$from_xml"
 printf '%-40s %9s %10s %14s\n' "subset" "registers" "build (s)" "above no-op"
 row() { printf '%-40s %9s %10.2f %14.2f\n' "$1" "$2" "$3" "$(echo "$3 - $noop" | bc)"; }
 row "registers CP_HQD_VMID" 1 "$one"

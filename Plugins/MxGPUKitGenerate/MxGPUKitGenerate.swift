@@ -21,7 +21,7 @@ struct MxGPUKitGenerate: CommandPlugin {
     let gen = try context.tool(named: "gen").url
     var generated = 0
     for case let target as SourceModuleTarget in targets {
-      guard let inputs = try TargetInputs(target: target, package: context.package) else {
+      guard let inputs = TargetInputs(target: target) else {
         guard named.isEmpty else {
           throw PluginError(
             "target '\(target.name)' has no \(TargetInputs.subsetFileName) and no .xml spec in its folder")

@@ -1,9 +1,9 @@
 import Foundation
 import PackagePlugin
 
-/// What `gen target` reads for one consumer target: MxGPUKit's built-in specs, the target's
-/// `mxgpukit.subset` and its own `.xml` spec files. Shared by the build-tool and command plugins
-/// (the same file in both folders: plugins cannot depend on a library).
+/// What `gen target` reads for one consumer target besides MxGPUKit's specs, which it carries:
+/// the target's `mxgpukit.subset` and its own `.xml` spec files. Shared by the build-tool and
+/// command plugins (the same file in both folders: plugins cannot depend on a library).
 ///
 /// Both inputs are found in the target's folder, not among its source files: a target that
 /// excludes them (as one without the build plugin must, or SwiftPM warns that they are unhandled)
@@ -19,43 +19,28 @@ struct TargetInputs {
     + ["MxGPUKitEnums.swift", "MxGPUKitPackets.swift", "MxGPUKitMailbox.swift", "MxGPUKitChips.swift"]
 
   let module: String
-  let builtInSpecs: URL
-  let builtInSpecFiles: [URL]
   let subset: URL?
   let ownSpecs: [URL]
 
   /// The inputs of `target`, or nil when it has neither a subset file nor a spec of its own.
-  init?(target: SourceModuleTarget, package: Package) throws {
+  init?(target: SourceModuleTarget) {
     let subset = target.directoryURL.appendingPathComponent(Self.subsetFileName)
     self.subset = FileManager.default.fileExists(atPath: subset.path) ? subset : nil
     let resources = Set(target.sourceFiles.filter { $0.type == .resource }.map(\.url.standardizedFileURL.path))
     ownSpecs = Self.xmlFiles(under: target.directoryURL).filter { !resources.contains($0.standardizedFileURL.path) }
     guard self.subset != nil || !ownSpecs.isEmpty else { return nil }
     module = target.moduleName
-    builtInSpecs = try Self.mxGPUKit(from: package).directoryURL.appendingPathComponent("Specs")
-    builtInSpecFiles = Self.xmlFiles(under: builtInSpecs)
   }
 
   /// `gen target`'s arguments, writing into `output`.
   func arguments(output: URL) -> [String] {
-    ["target", "--quiet", "--module", module, "--specs", builtInSpecs.path, "--output", output.path]
+    ["target", "--quiet", "--module", module, "--output", output.path]
       + (subset.map { ["--subset", $0.path] } ?? []) + ownSpecs.map(\.path)
   }
 
-  var inputFiles: [URL] { (subset.map { [$0] } ?? []) + ownSpecs + builtInSpecFiles }
-
-  /// MxGPUKit in the package graph: the package itself, or the dependency that provides it.
-  private static func mxGPUKit(from package: Package) throws -> Package {
-    var queue = [package]
-    var seen = Set<String>()
-    while let next = queue.first {
-      queue.removeFirst()
-      if next.displayName == "MxGPUKit" { return next }
-      guard seen.insert(next.id).inserted else { continue }
-      queue += next.dependencies.map(\.package)
-    }
-    throw PluginError("MxGPUKit is not among the dependencies of package '\(package.displayName)'")
-  }
+  /// The files a build command depends on: the target's and `gen`, which holds the built-in
+  /// specs (so a new MxGPUKit, with new specs, generates again).
+  func inputFiles(gen: URL) -> [URL] { (subset.map { [$0] } ?? []) + ownSpecs + [gen] }
 
   /// The `.xml` files in `folder` and its subfolders, hidden ones left out, in path order.
   private static func xmlFiles(under folder: URL) -> [URL] {

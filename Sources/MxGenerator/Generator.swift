@@ -22,21 +22,28 @@ public struct Generator: Sendable {
     public var files: [GeneratedFile]?
   }
 
-  /// The specs built into MxGPUKit (`MxBuiltInSpecs`), as `swift run gen` last read Specs/.
-  public static var builtInSpecs: [SpecText] {
-    BuiltInSpecs.files.map { SpecText(path: $0.path, contents: $0.contents) }
-  }
+  /// The specs built into MxGPUKit (`MxBuiltInSpecs`), as `swift run gen` last read and
+  /// validated Specs/; an archive that does not read (a hand-edited `Generated/`) is an error.
+  public static let builtInSpec: (spec: Spec, diagnostics: Diagnostics) = {
+    do {
+      return (try SpecArchive.spec(from: BuiltInSpecs.archive), Diagnostics())
+    } catch {
+      var diagnostics = Diagnostics()
+      diagnostics.error("internal error: the built-in specs do not read (\(error)); run `swift run gen`", at: nil)
+      return (Spec(), diagnostics)
+    }
+  }()
 
   /// "the specs at 'PATH'", or "the built-in specs" when `path` is nil: for messages.
   public static func describe(specs path: String?) -> String {
     path.map { "the specs at '\($0)'" } ?? "the built-in specs"
   }
 
-  /// Loads and validates the specs at `path`, or the built-in ones when it is nil, without
-  /// emitting anything. Semantic checks run even after load errors (over what did load), so one
-  /// run reports every problem.
+  /// Loads and validates the specs at `path`, without emitting anything; nil means the built-in
+  /// ones, validated when they were built in. Semantic checks run even after load errors (over
+  /// what did load), so one run reports every problem.
   public func check(specsAt path: String?) -> (spec: Spec, diagnostics: Diagnostics) {
-    validated(path.map { loader.load(from: $0) } ?? loader.load(texts: Self.builtInSpecs))
+    path.map { validated(loader.load(from: $0)) } ?? Self.builtInSpec
   }
 
   private func validated(_ loaded: SpecLoader.Result) -> (spec: Spec, diagnostics: Diagnostics) {
@@ -47,7 +54,7 @@ public struct Generator: Sendable {
 
   /// Everything `swift run gen` writes for the specs at `path`: the Swift of every module, the
   /// runtime's registers as `MxRuntimeRegisters` when the folder has a `runtime.subset`, and the
-  /// spec files themselves as `MxBuiltInSpecs`.
+  /// validated model itself as `MxBuiltInSpecs`.
   public func generate(specsAt path: String) -> Output {
     let loaded = loader.load(from: path)
     let (spec, checked) = validated(loaded)
@@ -68,7 +75,7 @@ public struct Generator: Sendable {
       + StructureEmitter(registerModule: runtime.map { _ in RuntimeRegisters.moduleName }).emit(
         spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
       // Under the paths the files have in MxGPUKit's repository, whatever folder `gen` was given.
-      + SpecTextEmitter().emit(loaded.texts.map { SpecText(path: "Specs/" + $0.path, contents: $0.contents) })
+      + BuiltInSpecsEmitter().emit(spec, specsFolder: loaded.folder)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }
 }

@@ -1,10 +1,10 @@
 import Foundation
 import MxSpecModel
 
-/// Reads specs from a folder (every `.xml` file below it, in path order), from one file, or from
-/// texts held in memory (the specs built into the tools), following `<include href>` elements.
-/// Includes are resolved relative to the including file, must stay inside the specs folder (after
-/// resolving symbolic links) and must not form a cycle; a file reached twice is read once.
+/// Reads specs from a folder (every `.xml` file below it, in path order) or from one file,
+/// following `<include href>` elements. Includes are resolved relative to the including file,
+/// must stay inside the specs folder (after resolving symbolic links) and must not form a cycle;
+/// a file reached twice is read once.
 public struct SpecLoader: Sendable {
   public var limits: LoaderLimits
 
@@ -17,81 +17,49 @@ public struct SpecLoader: Sendable {
     public var diagnostics: Diagnostics
     /// Display paths of every file read, in reading order.
     public var files: [String]
-    /// The text of every file read that holds a spec, in reading order, by its path below the
-    /// specs folder (a text held in memory: by its own path).
-    public var texts: [SpecText]
+    /// The folder the display paths start with: the specs folder as given, or a lone file's.
+    public var folder: String
   }
 
   public func load(from path: String) -> Result {
-    load(LoadSession(limits: limits, givenPath: path, files: .disk))
-  }
-
-  /// Reads every `.xml` text of `texts`, in path order, as if they were the files of a folder:
-  /// each text's path is where its diagnostics point and what its includes are relative to.
-  public func load(texts: [SpecText]) -> Result {
-    let files = Dictionary(texts.map { ($0.path, Array($0.contents.utf8)) }, uniquingKeysWith: { first, _ in first })
-    return load(LoadSession(limits: limits, givenPath: "", files: .memory(files)))
-  }
-
-  private func load(_ session: LoadSession) -> Result {
     libxml2Lock.withLock { _ in
       _ = libxml2Initialized  // xmlInitParser, once per process, before any parallel parse
-      var session = session
+      var session = LoadSession(limits: limits, givenPath: path)
       session.run()
       // Overlays change the registers they name wherever in the load those are defined.
       session.diagnostics.append(contentsOf: session.spec.applyOverlays())
-      return Result(spec: session.spec, diagnostics: session.diagnostics, files: session.files, texts: session.texts)
+      return Result(
+        spec: session.spec, diagnostics: session.diagnostics, files: session.files, folder: session.displayRoot)
     }
   }
-}
-
-/// Where a load finds its files.
-private enum SpecFiles: Sendable {
-  /// The file system, through the given path.
-  case disk
-  /// Texts by path; their paths are both canonical and shown.
-  case memory([String: [UInt8]])
 }
 
 /// One load: the state shared by all files it reads.
 private struct LoadSession {
   let limits: LoaderLimits
   let givenPath: String
-  let source: SpecFiles
   var root = ""
   var displayRoot = ""
   var spec = Spec()
   var diagnostics = Diagnostics()
   var files: [String] = []
-  var texts: [SpecText] = []
   var loaded = Set<String>()
 
-  init(limits: LoaderLimits, givenPath: String, files: SpecFiles) {
+  init(limits: LoaderLimits, givenPath: String) {
     self.limits = limits
     self.givenPath = givenPath
-    self.source = files
   }
 
   mutating func run() {
-    guard RelaxNGValidator() != nil else {
-      diagnostics.error("internal error: the built-in spec schema does not compile", at: nil)
-      return
-    }
-    switch source {
-    case .disk: runOnDisk()
-    case .memory(let texts):
-      let entries = texts.keys.filter { $0.hasSuffix(".xml") }.sorted()
-      if entries.isEmpty { diagnostics.error("no .xml spec texts", at: nil) }
-      load(entries)
-    }
-  }
-
-  private mutating func runOnDisk() {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: givenPath, isDirectory: &isDirectory),
       let canonical = Self.canonicalPath(givenPath)
     else {
       diagnostics.error("no such specs file or folder '\(givenPath)'", at: nil)
+      return
+    }
+    guard RelaxNGValidator() != nil else {
+      diagnostics.error("internal error: the built-in spec schema does not compile", at: nil)
       return
     }
     var entries: [String]
@@ -108,19 +76,13 @@ private struct LoadSession {
       displayRoot = given.isEmpty ? "." : given
       entries = [canonical]
     }
-    load(entries)
-  }
-
-  /// Reads the listed files and what they include.
-  private mutating func load(_ entries: [String]) {
     // The listed files are independent: read them on every core first (each worker with its own
     // compiled schema, so no libxml2 object is shared between threads), then take them in path
     // order, following includes as they come. Only as many as the file limit allows are read
     // ahead; `load` reports the rest.
     let limits = limits
-    let source = source
     let readAhead = entries.prefix(limits.maxFiles).map { ($0, display($0)) }.concurrentMap { file, shown in
-      FileContents.read(file, shown: shown, from: source, limits: limits)
+      FileContents.read(file, shown: shown, limits: limits)
     }
     for (index, file) in entries.enumerated() {
       load(file, stack: [], includedFrom: nil, contents: index < readAhead.count ? readAhead[index] : nil)
@@ -128,14 +90,8 @@ private struct LoadSession {
   }
 
   private func display(_ canonical: String) -> String {
-    if case .memory = source { return canonical }
-    return displayRoot == "." ? relative(canonical) : displayRoot + "/" + relative(canonical)
-  }
-
-  /// A file's path below the specs folder; a text in memory's own path.
-  private func relative(_ canonical: String) -> String {
-    if case .memory = source { return canonical }
-    return canonical.hasPrefix(root + "/") ? String(canonical.dropFirst(root.count + 1)) : canonical
+    let relative = canonical.hasPrefix(root + "/") ? String(canonical.dropFirst(root.count + 1)) : canonical
+    return displayRoot == "." ? relative : displayRoot + "/" + relative
   }
 
   private mutating func load(
@@ -154,7 +110,7 @@ private struct LoadSession {
       return
     }
     files.append(shown)
-    let contents = contents ?? FileContents.read(file, shown: shown, from: source, limits: limits)
+    let contents = contents ?? FileContents.read(file, shown: shown, limits: limits)
     if contents.unreadable, let includedFrom {
       diagnostics.error("cannot read '\(shown)'", at: includedFrom)
     } else {
@@ -162,7 +118,6 @@ private struct LoadSession {
     }
     guard let reader = contents.reader else { return }
     spec.merge(reader.spec)
-    texts.append(SpecText(path: relative(file), contents: String(decoding: contents.bytes, as: UTF8.self)))
 
     let directory = (file as NSString).deletingLastPathComponent
     for include in reader.includes {
@@ -180,7 +135,6 @@ private struct LoadSession {
       return nil
     }
     let joined = (directory as NSString).appendingPathComponent(href)
-    if case .memory(let texts) = source { return resolve(include, joined: joined, in: texts) }
     guard let target = Self.canonicalPath(joined) else {
       let standardized = (joined as NSString).standardizingPath
       if standardized != root && !standardized.hasPrefix(root + "/") {
@@ -200,19 +154,6 @@ private struct LoadSession {
       return nil
     }
     return target
-  }
-
-  /// An include among texts in memory, whose folder is the common one of their paths.
-  private mutating func resolve(_ include: SpecFileReader.Include, joined: String, in texts: [String: [UInt8]])
-    -> String?
-  {
-    let target = (joined as NSString).standardizingPath
-    if texts[target] != nil { return target }
-    let inside = !target.hasPrefix("/") && !target.split(separator: "/").contains("..")
-    diagnostics.error(
-      inside ? "included file '\(include.href)' does not exist" : "include '\(include.href)' escapes the specs folder",
-      at: include.location)
-    return nil
   }
 
   /// The path with every symbolic link and `..` resolved, or nil if it does not exist.
@@ -245,35 +186,23 @@ private struct FileContents: Sendable {
   var reader: SpecFileReader?
   /// The file could not be opened (reported at the include that named it, if any).
   var unreadable = false
-  /// What was read, when it holds a spec.
-  var bytes: [UInt8] = []
 
-  static func read(_ file: String, shown: String, from source: SpecFiles, limits: LoaderLimits) -> FileContents {
+  static func read(_ file: String, shown: String, limits: LoaderLimits) -> FileContents {
     var result = FileContents()
     let start = SourceLocation(file: shown, line: 1, column: 1)
-    let bytes: [UInt8]
-    switch source {
-    case .disk:
-      guard let handle = FileHandle(forReadingAtPath: file) else {
-        result.unreadable = true
-        result.diagnostics.error("cannot read '\(shown)'", at: start)
-        return result
-      }
-      defer { try? handle.close() }
-      let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
-      guard size <= limits.maxFileBytes else {
-        result.diagnostics.error("file is \(size) bytes; the limit is \(limits.maxFileBytes)", at: start)
-        return result
-      }
-      try? handle.seek(toOffset: 0)
-      bytes = [UInt8](handle.readDataToEndOfFile())
-    case .memory(let texts):
-      bytes = texts[file] ?? []
-      guard bytes.count <= limits.maxFileBytes else {
-        result.diagnostics.error("file is \(bytes.count) bytes; the limit is \(limits.maxFileBytes)", at: start)
-        return result
-      }
+    guard let handle = FileHandle(forReadingAtPath: file) else {
+      result.unreadable = true
+      result.diagnostics.error("cannot read '\(shown)'", at: start)
+      return result
     }
+    defer { try? handle.close() }
+    let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+    guard size <= limits.maxFileBytes else {
+      result.diagnostics.error("file is \(size) bytes; the limit is \(limits.maxFileBytes)", at: start)
+      return result
+    }
+    try? handle.seek(toOffset: 0)
+    let bytes = [UInt8](handle.readDataToEndOfFile())
     guard !bytes.isEmpty else {
       result.diagnostics.error("empty file: expected a <spec> document", at: start)
       return result
@@ -285,7 +214,6 @@ private struct FileContents: Sendable {
       let rootElement = document.root,
       validator.validate(document, diagnostics: &result.diagnostics)
     else { return result }
-    result.bytes = bytes
     var reader = SpecFileReader()
     reader.read(rootElement)
     result.diagnostics.append(contentsOf: reader.diagnostics)

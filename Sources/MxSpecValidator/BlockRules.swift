@@ -5,15 +5,17 @@ extension ValidationContext {
     // Each block's own rules depend on nothing else: run them on every core, then report in
     // block order as if one after the other.
     let spec = spec
-    var perBlock = spec.blocks.concurrentMap { block in
+    var perBlock = spec.blocks.dropFirst(settledBlocks).concurrentMap { block in
       var context = ValidationContext(spec: spec)
       context.checkBlock(block)
       return context.diagnostics
     }.makeIterator()
+    var settled = settledBlocks
     var firstByID: [String: SourceLocation] = [:]
     var firstByModule: [String: String] = [:]
     for block in spec.blocks {
-      let blockDiagnostics = perBlock.next()!
+      let blockDiagnostics = settled > 0 ? Diagnostics() : perBlock.next()!
+      settled -= 1
       guard SwiftNaming.isIdentifier(block.name) else {
         error("block name '\(block.name)' is not a valid identifier", at: block.location)
         continue

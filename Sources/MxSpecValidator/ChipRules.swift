@@ -4,11 +4,12 @@ extension ValidationContext {
   mutating func checkChips() {
     checkNames(spec.chips, kind: "chip", in: "the specs", name: \.name, location: \.location)
     var firstByDevice: [UInt32: (chip: String, location: SourceLocation)] = [:]
-    for chip in spec.chips {
+    for (index, chip) in spec.chips.enumerated() {
       let scope = "chip '\(chip.name)'"
+      let settled = index < settledChips
       var blocks: [Block] = []
       var used = Set<String>()
-      for use in chip.uses {
+      for use in chip.uses where !settled {
         guard let block = spec.block(named: use.block, version: use.version) else {
           error("\(scope) uses unknown block '\(use.block)' version \(use.version)", at: use.location)
           continue
@@ -29,6 +30,7 @@ extension ValidationContext {
           firstByDevice[key] = (chip.name, id.location)
         }
       }
+      guard !settled else { continue }
       checkNames(chip.goldenSequences, kind: "golden sequence", in: scope, name: \.name, location: \.location)
       let registers = DirectRegisterIndex(blocks, writtenBy: chip)
       for sequence in chip.goldenSequences {

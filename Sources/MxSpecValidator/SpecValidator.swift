@@ -6,7 +6,24 @@ public struct SpecValidator: Sendable {
   public init() {}
 
   public func validate(_ spec: Spec) -> Diagnostics {
+    validate(ValidationContext(spec: spec))
+  }
+
+  /// The diagnostics of `validate(base + additions)` where `base` is known to be valid (the
+  /// built-in specs, validated when `gen` built them in): what no addition can change — each
+  /// block's own rules, a chip's use of its blocks and its golden sequences — is not checked for
+  /// `base` again. Everything between items (names, PCI IDs, references) is checked as always.
+  public func validate(_ additions: Spec, extending base: Spec) -> Diagnostics {
+    var spec = base
+    spec.merge(additions)
     var context = ValidationContext(spec: spec)
+    context.settledBlocks = base.blocks.count
+    context.settledChips = base.chips.count
+    return validate(context)
+  }
+
+  private func validate(_ context: ValidationContext) -> Diagnostics {
+    var context = context
     context.checkBlocks()
     context.checkChips()
     context.checkPacketSets()
@@ -23,6 +40,9 @@ public struct SpecValidator: Sendable {
 struct ValidationContext {
   let spec: Spec
   var diagnostics = Diagnostics()
+  /// How many of the first blocks and chips passed their own checks before.
+  var settledBlocks = 0
+  var settledChips = 0
 
   init(spec: Spec) {
     self.spec = spec

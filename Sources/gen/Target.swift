@@ -14,8 +14,8 @@ struct Target: ParsableCommand {
   @Option(help: "The target's module name (packet code names its types through it).")
   var module: String
 
-  @Option(help: "The built-in specs folder (MxGPUKit's Specs/).")
-  var specs: String
+  @Option(help: "A specs folder to use instead of the built-in specs.")
+  var specs: String?
 
   @Option(help: "The target's subset file (\(SubsetConfiguration.fileName)); without it nothing built in is generated.")
   var subset: String?

@@ -3,93 +3,116 @@ import MxBuiltInSpecs
 import MxGenerator
 import MxSpecLoader
 import MxSpecModel
+import MxSpecValidator
 import MxSwiftEmitter
 import XCTest
 
-/// The specs compiled into the tools (`MxBuiltInSpecs`) and the loader's reading of texts held
-/// in memory.
+/// The model compiled into the tools (`MxBuiltInSpecs`): Specs/ as the loader reads it, and the
+/// checks of a target's own specs against it, which skip only what was checked when it was built.
 final class BuiltInSpecsTests: XCTestCase {
-  /// The compiled literals hold Specs/ byte for byte: the raw-literal escaping loses nothing.
-  func testTheBuiltInSpecsAreSpecsByteForByte() throws {
-    let root = URL(fileURLWithPath: Fixtures.packageSpecs).deletingLastPathComponent().path
-    var onDisk: [String] = []
-    let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: Fixtures.packageSpecs))
-    while let path = enumerator.nextObject() as? String {
-      if path.hasSuffix(".xml") { onDisk.append("Specs/" + path) }
-    }
-    XCTAssertEqual(BuiltInSpecs.files.map(\.path), onDisk.sorted())
-    for file in BuiltInSpecs.files {
-      let bytes = try XCTUnwrap(FileManager.default.contents(atPath: root + "/" + file.path))
-      XCTAssertEqual(Array(file.contents.utf8), [UInt8](bytes), file.path)
-    }
-  }
+  private static let fromDisk = SpecLoader().load(from: Fixtures.packageSpecs)
 
-  func testTheBuiltInSpecsLoadAsTheFolderDoes() {
-    let fromDisk = SpecLoader().load(from: Fixtures.packageSpecs)
-    let builtIn = SpecLoader().load(texts: Generator.builtInSpecs)
-    XCTAssertFalse(builtIn.diagnostics.hasErrors, builtIn.diagnostics.all.map(\.description).joined(separator: "\n"))
-    XCTAssertEqual(builtIn.files, BuiltInSpecs.files.map(\.path))
-    // What a folder load read, by its path below the folder: what `gen` writes into MxBuiltInSpecs.
-    XCTAssertEqual(fromDisk.texts.map { "Specs/" + $0.path }, BuiltInSpecs.files.map(\.path))
-    XCTAssertEqual(fromDisk.texts.map(\.contents), BuiltInSpecs.files.map(\.contents))
-    XCTAssertEqual(builtIn.texts, Generator.builtInSpecs)
+  /// What `gen` would write for Specs/ now is what was built in: the model, source lines and
+  /// columns included, with paths as in MxGPUKit's repository wherever the folder was read from.
+  func testTheBuiltInModelIsSpecsAsTheLoaderReadsIt() throws {
+    let loaded = Self.fromDisk
+    XCTAssertFalse(loaded.diagnostics.hasErrors)
+    XCTAssertEqual(SpecArchive.text(of: loaded.spec, renamingFolder: (loaded.folder, "Specs")), BuiltInSpecs.archive)
+    let (builtIn, diagnostics) = Generator.builtInSpec
+    XCTAssertTrue(diagnostics.all.isEmpty, "\(diagnostics.sorted)")
+    XCTAssertEqual(builtIn.blocks.map(\.registers.count), loaded.spec.blocks.map(\.registers.count))
+    let onDisk = try XCTUnwrap(loaded.spec.blocks.flatMap(\.registers).first { $0.name == "MAILBOX_CONTROL" })
+    let built = try XCTUnwrap(builtIn.blocks.flatMap(\.registers).first { $0.name == "MAILBOX_CONTROL" })
+    XCTAssertEqual(built.location.file, "Specs/blocks/bif/bif_5_0.xml")
+    XCTAssertTrue(onDisk.location.file.hasSuffix("/Specs/blocks/bif/bif_5_0.xml"), onDisk.location.file)
+    XCTAssertEqual([built.location.line, built.location.column], [onDisk.location.line, onDisk.location.column])
     XCTAssertEqual(
-      builtIn.spec.blocks.flatMap(\.registers).map(\.name), fromDisk.spec.blocks.flatMap(\.registers).map(\.name))
-    // The folder's files read as texts under the paths the folder load showed: the same model,
-    // source locations included.
-    XCTAssertEqual(SpecLoader().load(texts: fromDisk.files.map(Self.text(of:))).spec, fromDisk.spec)
-    let located = builtIn.spec.blocks.flatMap(\.registers).first { $0.name == "MAILBOX_CONTROL" }?.location
-    XCTAssertEqual(located?.file, "Specs/blocks/bif/bif_5_0.xml")
+      built.fields,
+      onDisk.fields.map { field in
+        var field = field
+        field.location.file = built.location.file
+        return field
+      })
   }
 
-  func testTextsInMemoryAreCheckedAsFilesAre() {
-    let specOpening = #"<?xml version="1.0"?>"# + "\n<spec format=\"1\">\n"
-    let texts = [
-      SpecText(path: "Specs/a.xml", contents: specOpening + "  <include href=\"sub/b.xml\"/>\n</spec>\n"),
-      SpecText(path: "Specs/sub/b.xml", contents: specOpening + "  <include href=\"../../out.xml\"/>\n</spec>\n"),
-      SpecText(path: "Specs/c.xml", contents: specOpening + "  <include href=\"missing.xml\"/>\n</spec>\n"),
-      SpecText(path: "Specs/d.xml", contents: specOpening + "  <bogus/>\n</spec>\n"),
-      SpecText(path: "Specs/notes.txt", contents: "not a spec"),
-    ]
-    let result = SpecLoader().load(texts: texts)
-    XCTAssertEqual(result.files, ["Specs/a.xml", "Specs/sub/b.xml", "Specs/c.xml", "Specs/d.xml"])
-    let errors = result.diagnostics.errors.map(\.description)
-    XCTAssertTrue(
-      errors.contains("Specs/sub/b.xml:3:12: error: include '../../out.xml' escapes the specs folder"), "\(errors)")
-    XCTAssertTrue(errors.contains("Specs/c.xml:3:12: error: included file 'missing.xml' does not exist"), "\(errors)")
-    XCTAssertTrue(errors.contains { $0.hasPrefix("Specs/d.xml:3:") && $0.contains("bogus") }, "\(errors)")
-    XCTAssertEqual(SpecLoader().load(texts: []).diagnostics.errors.map(\.message), ["no .xml spec texts"])
+  /// Checking a target's specs against the built-in model reports what checking the two merged
+  /// does, for every bad spec there is and for specs that lean on the built-in data: a chip of
+  /// built-in blocks, a block and a chip that take built-in names, a PCI ID already listed.
+  func testCheckingAgainstTheBuiltInModelReportsWhatCheckingEverythingDoes() throws {
+    let base = Generator.builtInSpec.spec
+    var owns = try BadSpecFixtures.entries().map { SpecLoader().load(from: BadSpecFixtures.specsPath(for: $0)).spec }
+    let folder = try Fixtures.temporaryFolder()
+    let leaning = folder + "/Leaning.xml"
+    try """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <spec format="1">
+      <block name="gfx" version="8.0"><register name="X" offset="0x1"/></block>
+      <chip name="Tonga">
+        <use block="gfx" version="8.0"/>
+      </chip>
+      <chip name="mine">
+        <use block="bif" version="5.0"/>
+        <use block="oss" version="3.0"/>
+        <use block="nope" version="1.0"/>
+        <pci vendor="0x1002" device="0x692F" function="vf"/>
+        <golden name="init">
+          <write register="MAILBOX_CONTROL" and="0xffffffff" or="0x1"/>
+          <write register="NO_SUCH_REGISTER" and="0xffffffff" or="0x1"/>
+        </golden>
+      </chip>
+    </spec>
+    """.write(toFile: leaning, atomically: true, encoding: .utf8)
+    let leaningSpec = SpecLoader().load(from: leaning)
+    XCTAssertFalse(leaningSpec.diagnostics.hasErrors, "\(leaningSpec.diagnostics.sorted)")
+    owns.append(leaningSpec.spec)
+    // Each merged spec is validated whole: on every core, the bad specs being many.
+    let compared = owns.concurrentMap { own in
+      var merged = base
+      merged.merge(own)
+      return (
+        SpecValidator().validate(own, extending: base).sorted.map(\.description),
+        SpecValidator().validate(merged).sorted.map(\.description)
+      )
+    }
+    for (extending, merged) in compared { XCTAssertEqual(extending, merged) }
+    let leaningErrors = SpecValidator().validate(leaningSpec.spec, extending: base).errors.map(\.message)
+    for part in [
+      "duplicate block 'gfx'", "duplicate chip 'Tonga'", "unknown block 'nope'", "PCI ID 0x1002:0x692F",
+      "NO_SUCH_REGISTER",
+    ] {
+      XCTAssertTrue(leaningErrors.contains { $0.contains(part) }, "\(part) in \(leaningErrors)")
+    }
+  }
+
+  /// With no `--specs`, `gen target` takes the built-in model: a subset of it and a chip of the
+  /// target's own on built-in blocks.
+  func testATargetUsesTheBuiltInModel() throws {
+    let folder = try Fixtures.temporaryFolder()
+    let subset = folder + "/mxgpukit.subset"
+    try "registers MAILBOX_CONTROL gfx_8_0:CP_HQD_ACTIVE\n".write(toFile: subset, atomically: true, encoding: .utf8)
+    let own = folder + "/Mine.xml"
+    try """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <spec format="1">
+      <chip name="mine"><use block="bif" version="5.0"/></chip>
+    </spec>
+    """.write(toFile: own, atomically: true, encoding: .utf8)
+    let result = TargetGenerator(module: "Driver").generate(subset: subset, ownSpecs: [own])
+    let files = try XCTUnwrap(result.files, "\(result.diagnostics.sorted)")
+    let all = files.map(\.contents).joined()
+    XCTAssertTrue(all.contains("public enum MAILBOX_CONTROL: "))
+    XCTAssertTrue(all.contains("public enum CP_HQD_ACTIVE: "))
+    XCTAssertTrue(all.contains("mine"))
   }
 
   /// A text that holds the quote-and-hash and backslash-and-hash runs of a raw literal's
-  /// delimiters gets more of them; line ends become LF as an XML parser reads them.
+  /// delimiters gets more of them.
   func testTheRawLiteralOutnumbersEveryDelimiterInTheText() {
-    XCTAssertEqual(SpecTextEmitter.rawLiteral("<a/>\n"), "#\"\"\"\n    <a/>\n\n    \"\"\"#")
-    XCTAssertEqual(SpecTextEmitter.rawLiteral("x\n\n  y"), "#\"\"\"\n    x\n\n      y\n    \"\"\"#")
-    let hostile = "\"\"\"# \\#(boom) \"## \\###"
-    let literal = SpecTextEmitter.rawLiteral(hostile)
+    XCTAssertEqual(BuiltInSpecsEmitter.rawLiteral("<a/>\n"), "#\"\"\"\n    <a/>\n\n    \"\"\"#")
+    XCTAssertEqual(BuiltInSpecsEmitter.rawLiteral("x\n\n  y\n"), "#\"\"\"\n    x\n\n      y\n\n    \"\"\"#")
+    let hostile = "\"\"\"# \\#(boom) \"## \\###\n"
+    let literal = BuiltInSpecsEmitter.rawLiteral(hostile)
     XCTAssertTrue(literal.hasPrefix("####\"\"\"\n"), literal)
     XCTAssertTrue(literal.hasSuffix("\n    \"\"\"####"), literal)
-    XCTAssertEqual(SpecTextEmitter.rawLiteral("a\r\nb\rc"), "#\"\"\"\n    a\n    b\n    c\n    \"\"\"#")
-  }
-
-  func testTheModuleNamesEachTextOnce() {
-    let files = SpecTextEmitter().emit([
-      SpecText(path: "Specs/x/a-b.xml", contents: "1"), SpecText(path: "Specs/x/a_b.xml", contents: "2"),
-      SpecText(path: "Specs/9.xml", contents: "3"),
-    ])
-    XCTAssertEqual(
-      files.map(\.path),
-      [
-        "MxBuiltInSpecs/BuiltInSpecs.swift", "MxBuiltInSpecs/_9.swift", "MxBuiltInSpecs/x_a_b.swift",
-        "MxBuiltInSpecs/x_a_b_.swift",
-      ])
-    XCTAssertTrue(files[0].contents.contains("    (\"Specs/x/a_b.xml\", x_a_b_),\n"), files[0].contents)
-    let one = SpecTextEmitter().emit([SpecText(path: "Specs/a.xml", contents: "1")])
-    XCTAssertTrue(one[0].contents.contains("    (\"Specs/a.xml\", a)\n  ]"), "no trailing comma after a lone element")
-  }
-
-  private static func text(of path: String) -> SpecText {
-    SpecText(path: path, contents: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
   }
 }

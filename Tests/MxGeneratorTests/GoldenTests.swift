@@ -21,9 +21,9 @@ final class GoldenTests: XCTestCase {
   func testSpecTextCannotLeaveDocComments() throws {
     let output = Generator().generate(specsAt: Fixtures.golden + "/spec.xml")
     let files = try XCTUnwrap(output.files)
-    // MxBuiltInSpecs holds the spec's text as it is, inside raw literals whose delimiters the text
+    // MxBuiltInSpecs holds the spec's model as archive text, inside a raw literal whose delimiters the text
     // cannot contain (BuiltInSpecsTests): there, the text is data, not code or comment.
-    for file in files where !file.path.hasPrefix(SpecTextEmitter.moduleName + "/") {
+    for file in files where !file.path.hasPrefix(BuiltInSpecsEmitter.moduleName + "/") {
       for line in file.contents.split(separator: "\n") where line.contains("injected") || line.contains("*\\/") {
         XCTAssertTrue(
           line.trimmingCharacters(in: .whitespaces).hasPrefix("///"), "spec text outside a comment: \(line)")

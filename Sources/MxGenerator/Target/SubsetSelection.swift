@@ -102,10 +102,11 @@ public struct SubsetSelection: Sendable {
   /// the spaces and enums they use, and the enums named; nil when that is nothing.
   static func subset(of block: Block, keeping names: Set<String>, enums enumNames: Set<String> = []) -> Block? {
     var names = names
-    let spaces = block.spaces.filter { space in
-      block.registers.contains { names.contains($0.name) && $0.space == space.name }
+    // An indirect space that a kept register is in keeps its index and data registers.
+    let keptSpaces = Set(block.registers.lazy.filter { names.contains($0.name) }.map(\.space))
+    for space in block.spaces where keptSpaces.contains(space.name) {
+      names.formUnion([space.indexRegister, space.dataRegister].compactMap { $0 })
     }
-    for space in spaces { names.formUnion([space.indexRegister, space.dataRegister].compactMap { $0 }) }
     var result = block
     result.registers = block.registers.filter { names.contains($0.name) }
     let usedSpaces = Set(result.registers.map(\.space))

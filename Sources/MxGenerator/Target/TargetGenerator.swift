@@ -15,13 +15,13 @@ public struct TargetGenerator: Sendable {
     files = TargetFiles(module: module)
   }
 
-  /// Generates from the built-in specs folder, the subset file (none: nothing built in) and the
-  /// target's own spec files. `files` is nil when there were errors.
+  /// Generates from the built-in specs (a specs folder instead, when `builtInSpecs` names one),
+  /// the subset file (none: nothing built in) and the target's own spec files. `files` is nil
+  /// when there were errors.
   public func generate(
-    builtInSpecs: String, subset: String?, ownSpecs: [String]
+    builtInSpecs: String? = nil, subset: String?, ownSpecs: [String]
   ) -> (diagnostics: Diagnostics, files: [GeneratedFile]?) {
-    let loader = SpecLoader()
-    let builtIn = loader.load(from: builtInSpecs)
+    let builtIn = Generator().check(specsAt: builtInSpecs)
     var diagnostics = builtIn.diagnostics
 
     var configuration = SubsetConfiguration()
@@ -35,6 +35,7 @@ public struct TargetGenerator: Sendable {
       }
     }
 
+    let loader = SpecLoader()
     var own = Spec()
     for file in ownSpecs {
       let loaded = loader.load(from: file)
@@ -42,10 +43,11 @@ public struct TargetGenerator: Sendable {
       diagnostics.append(contentsOf: loaded.diagnostics)
     }
     // The target's specs are checked with the built-in data, so that a chip of its own can use a
-    // built-in block and a block of its own cannot take a built-in block's name.
-    var everything = builtIn.spec
-    everything.merge(own)
-    diagnostics.append(contentsOf: SpecValidator().validate(everything))
+    // built-in block and a block of its own cannot take a built-in block's name. What the
+    // built-in data's own checks found was reported with it (never, for the data built in).
+    diagnostics.append(
+      contentsOf: builtIn.diagnostics.hasErrors
+        ? SpecValidator().validate(own) : SpecValidator().validate(own, extending: builtIn.spec))
 
     let selection = SubsetSelection(configuration, from: builtIn.spec)
     diagnostics.append(contentsOf: selection.diagnostics)
@@ -59,6 +61,6 @@ public struct TargetGenerator: Sendable {
         at: subset.map { SourceLocation(file: $0, line: 1, column: 1) })
     }
     guard !diagnostics.hasErrors else { return (diagnostics, nil) }
-    return (diagnostics, files.emit(target.spec, allBlocks: everything.blocks))
+    return (diagnostics, files.emit(target.spec, allBlocks: builtIn.spec.blocks + own.blocks))
   }
 }
